@@ -1,0 +1,109 @@
+"""Shared fixtures: an app on a real database, a client, logins by role, and factories.
+
+The schema is built once per test process; every test starts from empty tables. Set
+TEST_DATABASE_URL=postgresql+psycopg://... to run the whole suite on PostgreSQL (each xdist
+worker gets a database of its own).
+"""
+import os
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from volunteer import create_app
+from volunteer.extensions import db
+from tests import factories
+
+PASSWORD = "test-pass-123"
+
+
+def _database_url(tmp_path_factory, worker: str) -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    name = re.sub(r"\W", "_", f"volunteer_test_{worker}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id="master"):
+    return _database_url(tmp_path_factory, os.environ.get("PYTEST_XDIST_WORKER", "master"))
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    })
+    with app.app_context():
+        db.create_all()  # tests only; the product uses `flask db upgrade`
+    return app
+
+
+def _empty_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        for t in tables:
+            db.session.execute(text(f'DELETE FROM "{t}"'))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_app):
+    with _app.app_context():
+        _empty_tables()
+        yield _app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The same app with CSRF checks on, for tests that prove CSRF protection."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def login_as(app, client):
+    """login_as("office") / login_as("leader", teams=[team]) / login_as(user) -> the User."""
+
+    def _login(role_or_user, **kwargs):
+        user = role_or_user if not isinstance(role_or_user, str) else factories.make_user(role=role_or_user, **kwargs)
+        db.session.commit()
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def today():
+    from volunteer.models_base import today_local
+
+    return today_local()
+
+
+@pytest.fixture
+def sample_date():
+    return date(2026, 3, 15)

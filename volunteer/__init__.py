@@ -1,0 +1,60 @@
+"""Volunteer-service management for a New Era Civilization Practice sub-centre.
+
+`create_app` only wires things together: configuration, extensions, blueprints, CLI, error
+handlers and template helpers. The schema is created by `flask db upgrade`, never here.
+"""
+from flask import Flask
+
+from .config import configure
+
+
+def create_app(test_config=None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    configure(app, test_config)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from .web import register_web_hooks
+
+    register_web_hooks(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every table known to Alembic and the ORM)
+    from .auth.services import load_user
+    from .database import tune_engine
+    from .extensions import bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    with app.app_context():
+        tune_engine(db.engine)
+
+
+BLUEPRINTS = (
+    "auth", "main", "positions", "teams", "volunteers", "activities", "hours",
+    "me", "users", "audit", "imports", "reports", "certificates", "integrity",
+)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for name in BLUEPRINTS:
+        module = import_module(f".{name}.routes", __name__)
+        app.register_blueprint(module.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register_cli
+
+    register_cli(app)

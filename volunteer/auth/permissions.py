@@ -1,0 +1,31 @@
+"""Role checks for routes, and object lookups that answer 404 outside a user's scope."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from ..extensions import db
+
+
+def role_required(*roles):
+    """Login required, then one of `roles`, else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_visible_or_404(model, object_id, predicate="can_view"):
+    """Load an object and check its permission predicate; both failures look like 404."""
+    obj = db.session.get(model, object_id)
+    if obj is None or not getattr(obj, predicate)(current_user):
+        abort(404)
+    return obj

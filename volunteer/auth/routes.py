@@ -1,0 +1,84 @@
+"""Login, logout, and a volunteer's claim of their account."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import ServiceError
+from ..extensions import db
+from . import services
+from .forms import ClaimForm, LoginForm, PasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only local paths: an attacker's ?next=https://evil.example is ignored."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data, request.remote_addr,
+                                         limits=current_app.config)
+        except ServiceError as exc:
+            db.session.commit()  # keep the failure count
+            form.password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("您已退出登录。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/claim", methods=["GET", "POST"])
+def claim():
+    form = ClaimForm()
+    if form.validate_on_submit():
+        try:
+            user = services.claim_account(name=form.name.data, id_number=form.id_number.data,
+                                          phone=form.phone.data, password=form.password.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            (getattr(form, exc.field).errors if exc.field in form else form.name.errors).append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("账号认领成功，以后请用手机号和密码登录。", "success")
+            return redirect(url_for("me.index"))
+    return render_template("auth/claim.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(current_user, current_user, form.password.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session token changed; keep this session
+            flash("密码已修改。", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)

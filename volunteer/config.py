@@ -1,0 +1,77 @@
+"""Configuration: defaults, then instance/config.py, then environment, then test_config.
+
+SECRET_KEY comes from the environment or, on a single machine, from instance/secret_key,
+generated once and written atomically. It is never a literal in the code.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # 20 MB file + form overhead
+    WTF_CSRF_TIME_LIMIT = None  # a clerk may leave a form open all morning
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    PAGE_SIZE = 50
+    DAILY_HOURS_LIMIT = 12
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return instance/secret_key, creating it atomically on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        tmp.write_text(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        try:
+            # link() fails if another worker won the race, so every worker ends with one key.
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def configure(app, test_config=None) -> None:
+    """Apply the configuration layers in the contract's order."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for key in ("SECRET_KEY", "DATABASE_URL", "VOLUNTEER_ENV"):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if test_config:
+        app.config.update(test_config)
+    env = app.config.get("VOLUNTEER_ENV", "development")
+    if env == "production":
+        missing = [k for k in ("SECRET_KEY", "DATABASE_URL") if not app.config.get(k)]
+        if missing:
+            raise RuntimeError("VOLUNTEER_ENV=production needs " + " and ".join(missing))
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(app.instance_path) / "volunteer.sqlite3")
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        # Writers wait for each other instead of failing with "database is locked".
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)

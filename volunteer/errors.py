@@ -1,0 +1,25 @@
+"""Domain errors raised by services and turned into form errors or flashes by routes."""
+
+
+class ServiceError(Exception):
+    """A rule was broken; `message` is Chinese text for the user, `field` the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StaleError(ServiceError):
+    """Someone else saved the object after this user loaded it."""
+
+    def __init__(self, message="该记录已被他人修改，请刷新页面后重新编辑。"):
+        super().__init__(message)
+
+
+class ValidationFailed(ServiceError):
+    """Several field errors at once: `errors` holds (column or field, message) pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        super().__init__("；".join(f"{col}：{msg}" for col, msg in errors))
+        self.errors = errors

@@ -1,0 +1,156 @@
+"""Column definitions of the Excel import/export files (CONTRACT section 4).
+
+Each kind of file ("volunteers", "teams", "hours") is an ordered list of
+:class:`Column` entries: the canonical Chinese header, an English key used in
+code, whether the column is required, and the accepted aliases.  Hours files
+need at least one of 证件号码 / 手机号码, expressed as a ``one_of`` group.
+
+Also holds the fixed value lists offered as drop-downs in templates.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Column(NamedTuple):
+    """One known column: canonical header, key, required flag, aliases."""
+
+    header: str
+    key: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+class KindSpec(NamedTuple):
+    """All columns of one kind of file plus its header-row anchor."""
+
+    name: str
+    anchor: str
+    columns: tuple[Column, ...]
+    one_of: tuple[tuple[str, ...], ...] = ()
+
+    def column(self, key: str) -> Column:
+        """Return the column with this key (KeyError when unknown)."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Column keys in canonical order."""
+        return tuple(col.key for col in self.columns)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Canonical headers in canonical order."""
+        return tuple(col.header for col in self.columns)
+
+
+ID_NUMBER_ALIASES = ("身份证号", "身份证号码", "证件号")
+PHONE_ALIASES = ("手机", "手机号", "联系电话", "联系方式")
+TEAM_ALIASES = ("队伍", "志愿服务队", "所属志愿服务队")
+
+VOLUNTEER_COLUMNS = (
+    Column("姓名", "name", True),
+    Column("性别", "gender"),
+    Column("证件类型", "id_type"),
+    Column("证件号码", "id_number", True, ID_NUMBER_ALIASES),
+    Column("手机号码", "phone", True, PHONE_ALIASES),
+    Column("出生日期", "birth_date"),
+    Column("政治面貌", "political_status"),
+    Column("文化程度", "education", False, ("学历",)),
+    Column("工作单位", "employer"),
+    Column("居住社区", "community", False, ("所属居委", "社区")),
+    Column("所属队伍", "teams", False, TEAM_ALIASES),
+    Column("服务特长", "skills", False, ("特长",)),
+    Column("监护人姓名", "guardian_name"),
+    Column("监护人电话", "guardian_phone"),
+    Column("注册日期", "registered_on"),
+    Column("备注", "note"),
+)
+
+TEAM_COLUMNS = (
+    Column("队伍名称", "name", True),
+    Column("队伍类型", "kind", True),
+    Column("所属阵地", "position"),
+    Column("队长姓名", "leader_name"),
+    Column("队长手机", "leader_phone"),
+    Column("服务类别", "category"),
+    Column("成立日期", "founded_on"),
+    Column("简介", "description"),
+)
+
+# Hours files reuse the volunteer aliases for the columns they share.
+HOURS_COLUMNS = (
+    Column("姓名", "name", True),
+    Column("证件号码", "id_number", False, ID_NUMBER_ALIASES),
+    Column("手机号码", "phone", False, PHONE_ALIASES),
+    Column("所属队伍", "team", True, TEAM_ALIASES),
+    Column("活动名称", "activity", True),
+    Column("服务类别", "category"),
+    Column("活动日期", "service_date", True),
+    Column("开始时间", "start_time"),
+    Column("结束时间", "end_time"),
+    Column("服务时长", "hours", True),
+    Column("备注", "note"),
+)
+
+KINDS: dict[str, KindSpec] = {
+    "volunteers": KindSpec("volunteers", "姓名", VOLUNTEER_COLUMNS),
+    "teams": KindSpec("teams", "队伍名称", TEAM_COLUMNS),
+    "hours": KindSpec("hours", "姓名", HOURS_COLUMNS, (("id_number", "phone"),)),
+}
+
+# Fixed value lists (template drop-downs; validators may reuse them).
+GENDERS = ("男", "女")
+ID_TYPES = (
+    "居民身份证",
+    "港澳台居民居住证",
+    "港澳居民来往内地通行证",
+    "台湾居民来往大陆通行证",
+    "护照",
+    "外国人永久居留身份证",
+)
+DEFAULT_ID_TYPE = "居民身份证"
+POLITICAL_STATUSES = ("中共党员", "中共预备党员", "共青团员", "民主党派成员", "无党派人士", "群众")
+POLITICAL_STATUS_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "团员": "共青团员"}
+TEAM_KINDS = ("居委", "职能部门", "社会组织")
+TEAM_SEPARATORS = ("、", ",", "，", ";", "；")
+
+# \s covers Unicode white space (U+3000, NBSP, line breaks); add zero-width marks.
+_SPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
+
+
+def normalize_header(text: object) -> str:
+    """Normalise a header cell for matching.
+
+    Removes all white space (full-width spaces and line breaks included) and
+    one trailing ``*`` or ``＊`` (the required-column mark).  Non-text values
+    give ``""``.
+    """
+    if not isinstance(text, str):
+        return ""
+    text = _SPACE_RE.sub("", text)
+    if text.endswith(("*", "＊")):
+        text = text[:-1]
+    return text
+
+
+def get_kind(kind: str) -> KindSpec:
+    """Return the :class:`KindSpec` for ``kind`` (ValueError when unknown)."""
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown import kind {kind!r}; expected one of {sorted(KINDS)}") from None
+
+
+def header_lookup(kind: str) -> dict[str, str]:
+    """Map every accepted (normalised) header and alias of ``kind`` to its key."""
+    lookup: dict[str, str] = {}
+    for col in get_kind(kind).columns:
+        for name in (col.header, *col.aliases):
+            lookup.setdefault(normalize_header(name), col.key)
+    return lookup

@@ -1,0 +1,142 @@
+"""Logging, approving, voiding and correcting service hours; per-volunteer totals.
+
+Only the office approves. A leader's entries are 待审核; the office's own entries and imports
+are 已确认. Records are never deleted: a void keeps the row with its reason, a correction keeps
+the old minutes in the audit log. A locked month's records change only by office correction.
+"""
+from sqlalchemy import and_, case, func, select
+
+from ..audit.services import record
+from ..errors import ServiceError
+from ..extensions import db
+from ..models_base import utcnow
+from .models import MonthLock, ServiceRecord
+
+
+def month_of(day) -> str:
+    return day.strftime("%Y-%m")
+
+
+def is_month_locked(day) -> bool:
+    return db.session.get(MonthLock, month_of(day)) is not None
+
+
+def ensure_unlocked(day) -> None:
+    if is_month_locked(day):
+        raise ServiceError(f"{month_of(day)} 已锁账，该月的时长只能由分中心办公室更正。")
+
+
+def log_hours(actor, activity, entries: dict[int, int], note: str | None = None) -> dict:
+    """Record minutes for volunteers on one activity: {volunteer_id: minutes}.
+
+    New entries are created, changed pending ones updated, equal ones left alone. A changed
+    approved record is refused (the office corrects it, with a reason). Returns counts.
+    """
+    ensure_unlocked(activity.service_date)
+    status = "approved" if actor is None or actor.role == "office" else "pending"
+    existing = {
+        r.volunteer_id: r
+        for r in db.session.scalars(select(ServiceRecord).where(
+            ServiceRecord.activity_id == activity.id, ServiceRecord.status != "void",
+            ServiceRecord.volunteer_id.in_(list(entries))))
+    }
+    created, updated, unchanged = [], [], []
+    for volunteer_id, minutes in entries.items():
+        if minutes <= 0 or minutes > 24 * 60:
+            raise ServiceError("服务时长必须大于 0 且不超过 24 小时。")
+        span = activity.span_minutes
+        if span and minutes > span:
+            raise ServiceError(f"服务时长不能超过活动时长（{span / 60:g} 小时）。")
+        rec = existing.get(volunteer_id)
+        if rec is None:
+            rec = ServiceRecord(
+                activity_id=activity.id, volunteer_id=volunteer_id, team_id=activity.team_id,
+                category_id=activity.category_id, service_date=activity.service_date, minutes=minutes,
+                status=status, note=note, source="web", created_by_id=getattr(actor, "id", None))
+            if status == "approved":
+                rec.approved_by_id, rec.approved_at = getattr(actor, "id", None), utcnow()
+            db.session.add(rec)
+            created.append(rec)
+        elif rec.minutes == minutes:
+            unchanged.append(rec)
+        elif rec.status == "pending" or status == "approved":
+            updated.append((rec, rec.minutes))
+            rec.minutes = minutes
+        else:
+            raise ServiceError(f"{rec.volunteer.name} 的时长已确认，如需更改请联系分中心办公室更正。")
+    db.session.flush()
+    if created or updated:
+        record(actor, "hours.log", "activity", activity.id, f"登记时长：{activity.title}",
+               records=[r.id for r in created] + [r.id for r, _ in updated],
+               created={r.volunteer_id: r.minutes for r in created},
+               updated={r.volunteer_id: {"before": old, "after": r.minutes} for r, old in updated})
+    return {"created": len(created), "updated": len(updated), "unchanged": len(unchanged)}
+
+
+def approve_records(actor, record_ids: list[int]) -> int:
+    """Approve pending records (office only); one audit entry lists every record touched."""
+    if actor is not None and actor.role != "office":
+        raise ServiceError("只有分中心办公室可以审核时长。")
+    rows = db.session.scalars(select(ServiceRecord).where(
+        ServiceRecord.id.in_(record_ids), ServiceRecord.status == "pending").with_for_update()).all()
+    locked = {m for (m,) in db.session.execute(select(MonthLock.month))}
+    now, done = utcnow(), []
+    for rec in rows:
+        if month_of(rec.service_date) in locked:
+            continue
+        rec.status, rec.approved_by_id, rec.approved_at = "approved", getattr(actor, "id", None), now
+        done.append(rec.id)
+    if done:
+        record(actor, "hours.approve", "service_record", None, f"审核通过 {len(done)} 条时长记录", records=done)
+    return len(done)
+
+
+def void_record(actor, rec: ServiceRecord, reason: str, *, correction: bool = False) -> None:
+    """Void a record with a reason; it stays in the database and stops counting."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("作废必须填写原因。", "reason")
+    if rec.status == "void":
+        raise ServiceError("该记录已作废。")
+    if not (correction and actor is not None and actor.role == "office") and actor is not None:
+        ensure_unlocked(rec.service_date)
+    if actor is not None and actor.role == "leader" and rec.status != "pending":
+        raise ServiceError("已确认的时长只能由分中心办公室作废。")
+    before = rec.status
+    rec.status, rec.void_reason, rec.voided_by_id, rec.voided_at = "void", reason[:200], getattr(actor, "id", None), utcnow()
+    record(actor, "hours.void", "service_record", rec.id, f"作废时长记录：{reason}",
+           before={"status": before}, after={"status": "void", "reason": reason})
+
+
+def correct_record(actor, rec: ServiceRecord, minutes: int, reason: str) -> None:
+    """Office correction of minutes (also in a locked month); the old value is audited."""
+    if actor is not None and actor.role != "office":
+        raise ServiceError("只有分中心办公室可以更正时长。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("更正必须填写原因。", "reason")
+    if minutes <= 0 or minutes > 24 * 60:
+        raise ServiceError("服务时长必须大于 0 且不超过 24 小时。", "hours")
+    before = rec.minutes
+    rec.minutes = minutes
+    record(actor, "hours.correct", "service_record", rec.id, f"更正时长：{reason}",
+           before={"minutes": before}, after={"minutes": minutes}, reason=reason)
+
+
+def volunteer_totals(volunteer_id: int) -> dict:
+    """Approved and pending minutes of one volunteer, in one indexed query."""
+    approved = func.coalesce(func.sum(case((ServiceRecord.status == "approved", ServiceRecord.minutes), else_=0)), 0)
+    pending = func.coalesce(func.sum(case((ServiceRecord.status == "pending", ServiceRecord.minutes), else_=0)), 0)
+    row = db.session.execute(select(approved, pending).where(ServiceRecord.volunteer_id == volunteer_id)).one()
+    return {"approved": int(row[0]), "pending": int(row[1])}
+
+
+def approved_minutes_by_volunteer(volunteer_ids: list[int]) -> dict[int, int]:
+    """{volunteer_id: approved minutes} for a page of volunteers (GROUP BY in SQL)."""
+    if not volunteer_ids:
+        return {}
+    rows = db.session.execute(
+        select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.minutes))
+        .where(and_(ServiceRecord.volunteer_id.in_(volunteer_ids), ServiceRecord.status == "approved"))
+        .group_by(ServiceRecord.volunteer_id))
+    return {vid: int(total) for vid, total in rows}

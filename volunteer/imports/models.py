@@ -1,0 +1,32 @@
+"""Import batches: the uploaded file (kept for the preview and confirm steps) and its report."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import utcnow
+
+IMPORT_KINDS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长"}
+IMPORT_STATUS = {"preview": "待确认", "done": "已导入", "failed": "未通过", "cancelled": "已取消"}
+
+
+class ImportBatch(db.Model):
+    __tablename__ = "import_batches"
+    __table_args__ = (Index("ix_import_batches_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    # Kept in the database so any worker can confirm a preview made by another.
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    status: Mapped[str] = mapped_column(String(10), default="preview")
+    skip_invalid: Mapped[bool] = mapped_column(default=False)
+    report: Mapped[dict | None] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    created_by = relationship("User")

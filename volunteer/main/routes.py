@@ -1,0 +1,32 @@
+"""Home page (a per-role start screen) and the health check."""
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select, text
+
+from ..extensions import db
+from ..hours.models import ServiceRecord
+from ..teams.models import Team
+from ..volunteers.models import Volunteer
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.route("/")
+@login_required
+def index():
+    if current_user.role == "volunteer":
+        return redirect(url_for("me.index"))
+    stats = {}
+    if current_user.role == "office":
+        stats = {
+            "volunteers": db.session.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.status == "active")),
+            "teams": db.session.scalar(select(func.count()).select_from(Team).where(Team.is_active.is_(True))),
+            "pending": db.session.scalar(select(func.count()).select_from(ServiceRecord).where(ServiceRecord.status == "pending")),
+        }
+    return render_template("main/index.html", stats=stats, teams=sorted(current_user.led_teams, key=lambda t: t.name))

@@ -1,0 +1,11 @@
+"""Imports every model so Alembic and the app see the whole schema."""
+from .activities.models import Activity, ActivitySignup  # noqa: F401
+from .audit.models import AuditLog  # noqa: F401
+from .auth.models import LoginFailure, User  # noqa: F401
+from .certificates.models import Certificate  # noqa: F401
+from .hours.models import MonthLock, ServiceRecord  # noqa: F401
+from .imports.models import ImportBatch  # noqa: F401
+from .integrity.models import IntegrityReview, Setting  # noqa: F401
+from .positions.models import Position  # noqa: F401
+from .teams.models import ServiceCategory, Team, TeamMembership  # noqa: F401
+from .volunteers.models import Volunteer  # noqa: F401

@@ -1,0 +1,71 @@
+"""Request hooks, security headers, error pages and template helpers."""
+from datetime import datetime, timezone
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from .audit.services import current_ip
+from .database import write_intent
+from .models_base import CHINA_TZ
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def local_time(value, fmt="%Y-%m-%d %H:%M") -> str:
+    """Stored naive UTC -> Beijing time text."""
+    if not value:
+        return ""
+    return value.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ).strftime(fmt)
+
+
+def hours(minutes) -> str:
+    """Minutes as hours text: 150 -> '2.5', 120 -> '2'."""
+    value = round((minutes or 0) / 60, 2)
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def register_web_hooks(app: Flask) -> None:
+    from .hours.models import RECORD_STATUS
+    from .volunteers.privacy import mask_id
+
+    @app.before_request
+    def _mark_request():
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        current_ip.set(request.remote_addr)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    def error_page(code, title, message):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    app.register_error_handler(403, lambda e: error_page(403, "无权访问", "您没有访问此页面的权限。"))
+    app.register_error_handler(404, lambda e: error_page(404, "页面不存在", "您要找的页面不存在或已被移除。"))
+    app.register_error_handler(405, lambda e: error_page(405, "请求方式不正确", "请通过页面上的按钮操作。"))
+    app.register_error_handler(
+        413, lambda e: error_page(413, "文件过大", "上传的文件超过 20 MB 的上限，请拆分后再上传。")
+    )
+    app.register_error_handler(
+        CSRFError, lambda e: error_page(400, "页面已过期", "表单已失效，请返回上一页刷新后重新提交。")
+    )
+    app.register_error_handler(400, lambda e: error_page(400, "请求有误", "提交的内容无法处理，请检查后重试。"))
+    app.register_error_handler(
+        500, lambda e: error_page(500, "系统出错", "系统暂时出错，您的操作没有保存。请稍后重试或联系管理员。")
+    )
+
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["hours"] = hours
+    app.jinja_env.filters["mask_id"] = mask_id
+    app.jinja_env.globals["RECORD_STATUS"] = RECORD_STATUS
+    app.jinja_env.globals["now_year"] = lambda: datetime.now(CHINA_TZ).year
