@@ -44,7 +44,6 @@ def _app(database_url, tmp_path_factory):
         "DATABASE_URL": database_url,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "localhost",
     })
     with app.app_context():
         db.create_all()  # tests only; the product uses `flask db upgrade`

@@ -1,13 +1,207 @@
-"""activities pages (placeholder until built)."""
-from flask import Blueprint, abort
+"""Activity pages: list, create/edit/publish, detail, sign-up, and the one-screen hours entry."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..auth.permissions import get_visible_or_404, role_required
+from ..errors import ServiceError
+from ..extensions import db
+from ..hours.models import ServiceRecord
+from ..hours.services import log_hours
+from ..teams.models import Team
+from ..teams.services import active_categories
+from . import roster, services
+from .forms import ActivityForm, AddPersonForm
+from .models import Activity, ActivitySignup
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
+
+def _team_choices():
+    stmt = select(Team).where(Team.is_active.is_(True)).order_by(Team.name)
+    if current_user.role != "office":
+        stmt = stmt.where(Team.id.in_(current_user.led_team_ids or [-1]))
+    return [(t.id, t.name) for t in db.session.scalars(stmt)]
+
+
+def _fill_choices(form):
+    form.team_id.choices = [(0, "请选择")] + _team_choices()
+    form.category_id.choices = [(0, "请选择")] + [(c.id, c.name) for c in active_categories()]
+
+
+def _form_values(form) -> dict:
+    return {"team_id": form.team_id.data, "title": form.title.data.strip(), "category_id": form.category_id.data,
+            "place": form.place.data, "service_date": form.service_date.data, "start_time": form.start_time.data or None,
+            "end_time": form.end_time.data or None, "headcount": form.headcount.data,
+            "description": form.description.data}
+
+
 @bp.route("/")
+@login_required
 def index():
-    abort(404)
+    filters = {k: request.args.get(k, "") for k in ("team_id", "status", "month")}
+    stmt = select(Activity).options(selectinload(Activity.team), selectinload(Activity.category)).order_by(Activity.service_date.desc(), Activity.id.desc())
+    if current_user.role == "leader":
+        stmt = stmt.where(Activity.team_id.in_(current_user.led_team_ids or [-1]))
+    elif current_user.role == "volunteer":
+        stmt = stmt.where(Activity.status == "published")
+    if filters["team_id"].isdigit():
+        stmt = stmt.where(Activity.team_id == int(filters["team_id"]))
+    if filters["status"] in ("draft", "published", "closed") and current_user.role != "volunteer":
+        stmt = stmt.where(Activity.status == filters["status"])
+    if len(filters["month"]) == 7:
+        y, _, m = filters["month"].partition("-")
+        if y.isdigit() and m.isdigit() and 1 <= int(m) <= 12:
+            from datetime import date
+
+            start = date(int(y), int(m), 1)
+            end = date(int(y) + (int(m) == 12), int(m) % 12 + 1, 1)
+            stmt = stmt.where(Activity.service_date >= start, Activity.service_date < end)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    ids = [a.id for a in page.items]
+    counts = dict(db.session.execute(
+        select(ServiceRecord.activity_id, func.count()).where(ServiceRecord.activity_id.in_(ids or [-1]),
+                                                            ServiceRecord.status != "void")
+        .group_by(ServiceRecord.activity_id)).all())
+    signed = set()
+    if current_user.volunteer_id:
+        signed = set(db.session.scalars(select(ActivitySignup.activity_id).where(
+            ActivitySignup.volunteer_id == current_user.volunteer_id, ActivitySignup.activity_id.in_(ids or [-1]))))
+    return render_template("activities/index.html", page=page, counts=counts, signed=signed, filters=filters,
+                           teams=_team_choices() if current_user.role != "volunteer" else [])
 
 
-@bp.route("/new")
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("office", "leader")
 def create():
-    abort(404)
+    form = ActivityForm()
+    _fill_choices(form)
+    if request.method == "GET" and request.args.get("team_id", type=int):
+        form.team_id.data = request.args.get("team_id", type=int)
+    if form.validate_on_submit():
+        team = db.session.get(Team, form.team_id.data)
+        if team is None or not team.can_manage(current_user):
+            abort(404)
+        try:
+            activity = services.create_activity(current_user, _form_values(form) | {"status": "draft"})
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("活动已创建（草稿）。发布后志愿者即可报名。", "success")
+            return redirect(url_for(".detail", activity_id=activity.id))
+    return render_template("activities/form.html", form=form, activity=None)
+
+
+@bp.route("/<int:activity_id>")
+@login_required
+def detail(activity_id):
+    activity = get_visible_or_404(Activity, activity_id)
+    records = []
+    if activity.can_manage(current_user):
+        records = db.session.execute(
+            select(ServiceRecord).options(selectinload(ServiceRecord.volunteer))
+            .where(ServiceRecord.activity_id == activity.id).order_by(ServiceRecord.status, ServiceRecord.id)).scalars().all()
+    signups = db.session.scalar(select(func.count()).select_from(ActivitySignup)
+                                .where(ActivitySignup.activity_id == activity.id))
+    signed = current_user.volunteer_id and db.session.scalar(select(ActivitySignup.id).where(
+        ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == current_user.volunteer_id))
+    return render_template("activities/detail.html", activity=activity, records=records, signups=signups,
+                           signed=signed)
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+@role_required("office", "leader")
+def edit(activity_id):
+    activity = get_visible_or_404(Activity, activity_id, "can_manage")
+    form = ActivityForm(obj=activity)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.version.data = activity.version
+    if form.validate_on_submit():
+        team = db.session.get(Team, form.team_id.data)
+        if team is None or not team.can_manage(current_user):
+            abort(404)
+        try:
+            services.update_activity(current_user, activity, _form_values(form), version=form.version.data or None)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("活动已保存。", "success")
+            return redirect(url_for(".detail", activity_id=activity.id))
+    return render_template("activities/form.html", form=form, activity=activity)
+
+
+@bp.route("/<int:activity_id>/status", methods=["POST"])
+@role_required("office", "leader")
+def set_status(activity_id):
+    activity = get_visible_or_404(Activity, activity_id, "can_manage")
+    status = request.form.get("status")
+    if status not in ("draft", "published", "closed"):
+        abort(400)
+    services.set_status(current_user, activity, status)
+    db.session.commit()
+    flash(f"活动状态已改为“{activity.status_label}”。", "success")
+    return redirect(url_for(".detail", activity_id=activity.id))
+
+
+@bp.route("/<int:activity_id>/signup", methods=["POST"])
+@login_required
+def signup(activity_id):
+    activity = get_visible_or_404(Activity, activity_id)
+    if not current_user.volunteer_id:
+        abort(403)
+    try:
+        services.sign_up(current_user, activity, current_user.volunteer)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+        flash("报名成功。", "success")
+    return redirect(url_for(".detail", activity_id=activity.id))
+
+
+@bp.route("/<int:activity_id>/hours", methods=["GET", "POST"])
+@role_required("office", "leader")
+def hours(activity_id):
+    """One screen per activity: every person on the roster with an hours box."""
+    activity = get_visible_or_404(Activity, activity_id, "can_manage")
+    extra = [int(x) for x in request.values.getlist("add") if x.isdigit()]
+    add_form = AddPersonForm(request.args, meta={"csrf": False})
+    found = []
+    if request.args.get("lookup"):
+        found = roster.lookup_people(request.args["lookup"])
+        if not found:
+            add_form.lookup.errors = ["未找到该志愿者，请先登记后再登记时长。"]
+        elif len(found) == 1:
+            extra.append(found[0].id)
+            found = []
+    rows = roster.roster_rows(activity, extra)
+    typed, errors = {}, {}
+    if request.method == "POST":
+        entries, typed, errors = roster.parse_entries(request.form, {r.volunteer.id for r in rows})
+        if not errors and not entries:
+            flash("没有填写任何时长。", "warning")
+        elif not errors:
+            try:
+                counts = log_hours(current_user, activity, entries)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+            else:
+                db.session.commit()
+                done = "已确认" if current_user.role == "office" else "待分中心审核"
+                flash(f"已保存：新增 {counts['created']} 条，修改 {counts['updated']} 条，"
+                      f"未变 {counts['unchanged']} 条（{done}）。", "success")
+                return redirect(url_for(".hours", activity_id=activity.id))
+        else:
+            flash("有填写错误，请修改标红的行后再保存（尚未保存任何内容）。", "error")
+    return render_template("activities/hours.html", activity=activity, rows=rows, typed=typed, errors=errors,
+                           add_form=add_form, found=found, extra=extra)
+

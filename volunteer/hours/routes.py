@@ -1,8 +1,106 @@
-"""hours pages (placeholder until built)."""
-from flask import Blueprint, abort
+"""The office's approval queue, and voiding / correcting single records."""
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.permissions import get_visible_or_404, role_required
+from ..errors import ServiceError
+from ..extensions import db
+from ..teams.models import Team
+from . import services
+from .forms import CorrectForm, VoidForm
+from .models import ServiceRecord
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 
+
+def _month_range(text: str):
+    try:
+        y, m = (int(x) for x in text.split("-"))
+        return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
+    except (ValueError, AttributeError):
+        return None
+
+
+def _queue(filters):
+    stmt = select(ServiceRecord).where(ServiceRecord.status == "pending")
+    if filters["team_id"].isdigit():
+        stmt = stmt.where(ServiceRecord.team_id == int(filters["team_id"]))
+    span = _month_range(filters["month"])
+    if span:
+        stmt = stmt.where(ServiceRecord.service_date >= span[0], ServiceRecord.service_date < span[1])
+    return stmt
+
+
 @bp.route("/approvals")
+@role_required("office")
 def approvals():
-    abort(404)
+    filters = {k: request.args.get(k, "") for k in ("team_id", "month")}
+    stmt = _queue(filters).options(selectinload(ServiceRecord.volunteer), selectinload(ServiceRecord.activity),
+                                   selectinload(ServiceRecord.team), selectinload(ServiceRecord.created_by))
+    page = db.paginate(stmt.order_by(ServiceRecord.service_date, ServiceRecord.id),
+                       page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+    return render_template("hours/approvals.html", page=page, filters=filters, teams=teams, void_form=VoidForm())
+
+
+@bp.route("/approvals", methods=["POST"])
+@role_required("office")
+def approve():
+    filters = {k: request.form.get(k, "") for k in ("team_id", "month")}
+    if request.form.get("scope") == "all":
+        ids = list(db.session.scalars(_queue(filters).with_only_columns(ServiceRecord.id)))
+    else:
+        ids = [int(x) for x in request.form.getlist("record_id") if x.isdigit()]
+    if not ids:
+        flash("请先勾选要审核的记录。", "warning")
+        return redirect(url_for(".approvals", **filters))
+    count = services.approve_records(current_user, ids)
+    db.session.commit()
+    skipped = len(ids) - count
+    flash(f"已审核通过 {count} 条记录。" + (f"{skipped} 条因已处理或所在月份已锁账未通过。" if skipped else ""), "success")
+    return redirect(url_for(".approvals", **filters))
+
+
+@bp.route("/records/<int:record_id>/void", methods=["POST"])
+@role_required("office", "leader")
+def void(record_id):
+    rec = get_visible_or_404(ServiceRecord, record_id)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        flash("作废必须填写原因。", "error")
+    else:
+        try:
+            services.void_record(current_user, rec, form.reason.data, correction=current_user.role == "office")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("记录已作废（记录保留，不再计入时长）。", "success")
+    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/")
+                    else url_for("activities.detail", activity_id=rec.activity_id))
+
+
+@bp.route("/records/<int:record_id>/correct", methods=["GET", "POST"])
+@role_required("office")
+def correct(record_id):
+    rec = get_visible_or_404(ServiceRecord, record_id)
+    form = CorrectForm()
+    if request.method == "GET":
+        form.hours.data = round(rec.minutes / 60, 2)
+    if form.validate_on_submit():
+        try:
+            services.correct_record(current_user, rec, int(round(form.hours.data * 60)), form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.reason.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("时长已更正，原值已记入操作日志。", "success")
+            return redirect(url_for("activities.detail", activity_id=rec.activity_id))
+    return render_template("hours/correct.html", form=form, record=rec)

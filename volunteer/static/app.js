@@ -15,3 +15,10 @@ document.addEventListener("change", function (event) {
     });
   }
 });
+// A submit button with data-confirm-button asks before its own submission only.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("button[data-confirm-button]");
+  if (button && !window.confirm(button.getAttribute("data-confirm-button"))) {
+    event.preventDefault();
+  }
+});

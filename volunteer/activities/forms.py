@@ -1,0 +1,25 @@
+"""Activity forms: create/edit, and the one-screen hours entry."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="时间格式应为 时:分，例如 09:30")
+
+
+class ActivityForm(FlaskForm):
+    team_id = SelectField("所属队伍", coerce=int, validators=[DataRequired("请选择队伍。")])
+    title = StringField("活动名称", validators=[DataRequired("请填写活动名称。"), Length(max=200)])
+    category_id = SelectField("服务类别", coerce=int, validators=[DataRequired("请选择服务类别。")])
+    place = StringField("活动地点", validators=[Optional(), Length(max=200)])
+    service_date = DateField("活动日期", validators=[DataRequired("请填写活动日期（例如 2026-03-15）。")])
+    start_time = StringField("开始时间", validators=[Optional(), TIME], description="例如 09:00")
+    end_time = StringField("结束时间", validators=[Optional(), TIME], description="例如 11:30")
+    headcount = IntegerField("招募人数", validators=[Optional(), NumberRange(1, 10000, "人数应在 1 到 10000 之间。")])
+    description = TextAreaField("活动简介", validators=[Optional(), Length(max=2000)])
+    version = HiddenField()
+
+
+class AddPersonForm(FlaskForm):
+    """Add a non-member to the hours screen by phone or ID number."""
+
+    lookup = StringField("手机号码或证件号码", validators=[DataRequired("请输入手机号码或证件号码。"), Length(max=40)])
