@@ -9,6 +9,8 @@ import re
 from datetime import date
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from volunteer import create_app
@@ -36,6 +38,15 @@ def database_url(tmp_path_factory, worker_id="master"):
     return _database_url(tmp_path_factory, os.environ.get("PYTEST_XDIST_WORKER", "master"))
 
 
+class Client(FlaskClient):
+    """Tests keep one app context pushed, so `g` outlives a request; forget the cached login
+    user before each request so every request loads its user from its own cookie, as in production."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     app = create_app({
@@ -45,6 +56,7 @@ def _app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
     })
+    app.test_client_class = Client
     with app.app_context():
         db.create_all()  # tests only; the product uses `flask db upgrade`
     return app

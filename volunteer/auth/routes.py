@@ -78,7 +78,7 @@ def change_password():
             form.password.errors.append(exc.message)
         else:
             db.session.commit()
-            login_user(current_user)  # the session token changed; keep this session
+            login_user(current_user._get_current_object())  # new session token: keep this session
             flash("密码已修改。", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

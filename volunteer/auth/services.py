@@ -37,7 +37,7 @@ def check_password_rules(password: str, username: str | None = None) -> None:
 
 
 def _upsert_failure(key: str, now, max_failures: int, lock_minutes: int) -> None:
-    insert = pg_insert if db.session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(LoginFailure).values(key=key, count=1, first_failed_at=now, locked_until=None)
     stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"count": LoginFailure.count + 1})
     db.session.execute(stmt)
