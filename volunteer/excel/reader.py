@@ -1,11 +1,10 @@
 """Read an import workbook (.xlsx) into a :class:`Table` of raw cell values.
 
-The file is vetted before any sheet is parsed (size, format, damage, zip
-bomb, row count from the sheet XML), then read with python-calamine.  The
-header row is the first row, among the first 10 of a sheet, holding a cell
-that is exactly the kind's anchor header (``姓名`` / ``队伍名称``); rows above
-it are ignored, blank rows skipped, and Excel row numbers kept exact.  Values
-are not validated here: numbers stay floats, dates stay date/datetime/time.
+The file is vetted before any sheet is parsed (size, format, damage, zip bomb,
+row count from the sheet XML), then read with python-calamine.  The header row
+is the first of a sheet's first 10 rows holding exactly the kind's anchor
+(``姓名`` / ``队伍名称``).  Blank rows are skipped, Excel row numbers kept exact,
+values left unvalidated (numbers stay floats, dates stay date/datetime/time).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import python_calamine
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -38,8 +37,8 @@ class Limits:
     max_bytes: int = 20 * MB
     max_rows: int = 200_000
     max_uncompressed: int = 200 * MB
-    max_ratio: int = 200  # compression ratio deemed absurd for a member ...
-    ratio_min_size: int = 10 * MB  # ... once it declares at least this size
+    max_ratio: int = 200  # absurd compression ratio for a member of at least ratio_min_size
+    ratio_min_size: int = 10 * MB
 
 
 LIMITS = Limits()
@@ -60,11 +59,7 @@ MSG_PASSWORD = "文件设有密码保护，请取消密码后再上传"
 
 
 class RowValues(Mapping):
-    """Read-only mapping key -> raw value of one row (``None`` when blank or absent).
-
-    Shares the row's cell list and the table's column index, so a row costs
-    little more than its cells.
-    """
+    """Read-only mapping key -> raw value (None if blank/absent); shares the row's cells."""
 
     __slots__ = ("_cells", "_index", "_keys")
 
@@ -88,25 +83,19 @@ class RowValues(Mapping):
         return repr(dict(self))
 
 
-class Row:
-    """One data row: Excel row ``number``, ``values`` by key, and all ``cells`` as read."""
+class Row(NamedTuple):
+    """One data row: Excel row ``number``, ``values`` by key, all ``cells`` as read."""
 
-    __slots__ = ("number", "cells", "values")
-
-    def __init__(self, number: int, cells: list, values: Mapping[str, Any]):
-        self.number, self.cells, self.values = number, cells, values
-
-    def __repr__(self) -> str:
-        return f"Row({self.number}, {self.values!r})"
+    number: int
+    values: Mapping[str, Any]
+    cells: list
 
 
 @dataclass
 class Table:
-    """The data of the sheet used for an import.
-
-    ``columns`` maps each present key to its header as written (outer spaces
-    stripped); ``missing`` lists absent optional keys; ``header`` is the whole
-    header row as written (for an errors file echoing the rows as they were).
+    """The sheet used for an import.  ``columns``: present key -> header as written
+    (outer spaces stripped); ``missing``: absent optional keys; ``header``: the
+    whole header row as written (for an errors file echoing rows as they were).
     """
 
     kind: str
@@ -135,71 +124,56 @@ def read_table(source: bytes | str | pathlib.Path | BinaryIO, kind: str, *,
     :class:`FatalImportError` when the file cannot be used at all.
     """
     spec = get_kind(kind)
-    data, path = _load(source, limits)
-    _vet_container(data, path, limits)
+    data = _load(source, limits)
+    _vet_container(data, limits)
+    book = None
     try:
-        book = (CalamineWorkbook.from_path(path) if path is not None
-                else CalamineWorkbook.from_filelike(io.BytesIO(data)))
-    except python_calamine.PasswordError:
-        raise FatalImportError(MSG_PASSWORD) from None
-    except Exception as exc:
-        raise FatalImportError(MSG_DAMAGED) from exc
-    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet, head_idx, head = _find_header(book, spec.anchor)
         return _build_table(sheet, head_idx, head, kind, limits)
-    except FatalImportError:
-        raise
-    except BaseException as exc:  # calamine raises pyo3 PanicException (BaseException) on bad data
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
-            raise
+    except python_calamine.PasswordError:
+        raise FatalImportError(MSG_PASSWORD) from None
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
         raise FatalImportError(MSG_DAMAGED) from exc
+    except BaseException as exc:  # pyo3's PanicException derives from BaseException
+        if type(exc).__name__ == "PanicException":
+            raise FatalImportError(MSG_DAMAGED) from exc
+        raise
     finally:
-        book.close()
+        if book is not None:
+            book.close()
 
 
-def _load(source: Any, limits: Limits) -> tuple[bytes | None, str | None]:
-    """Return (bytes, None) or (None, path), rejecting files over the size limit."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data, size = bytes(source), len(source)
-    elif isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
+def _load(source: Any, limits: Limits) -> bytes:
+    """The file's bytes (at most the size limit; a larger file is rejected unread)."""
+    if isinstance(source, (str, os.PathLike)):
         try:
-            size = os.path.getsize(path)
+            size = os.path.getsize(source)
+            if size <= limits.max_bytes:
+                source = pathlib.Path(source).read_bytes()
         except OSError:
-            raise FatalImportError(f"找不到文件或无法读取：{path}") from None
-        data = None
-    elif hasattr(source, "read"):
-        data = source.read(limits.max_bytes + 1)
-        size = len(data)
+            raise FatalImportError(f"找不到文件或无法读取：{os.fspath(source)}") from None
     else:
-        raise TypeError(f"unsupported source type {type(source).__name__}")
+        source = bytes(source.read(limits.max_bytes + 1) if hasattr(source, "read") else source)
+        size = len(source)
     if size > limits.max_bytes:
         raise FatalImportError(f"文件大小 {size / MB:.1f} MB，超过 {limits.max_bytes // MB} MB 的上限，请拆分后分批导入")
     if size == 0:
         raise FatalImportError("文件是空的，" + MSG_INVALID)
-    return (data, None) if data is not None else (None, path)
+    return source
 
 
-def _vet_container(data: bytes | None, path: str | None, limits: Limits) -> None:
+def _vet_container(data: bytes, limits: Limits) -> None:
     """Format, damage, zip-bomb and row-count checks, all before parsing a sheet."""
-    if data is None:
-        with open(path, "rb") as fh:
-            magic = fh.read(8)
-            if magic.startswith(b"\xd0\xcf\x11\xe0"):
-                data = magic + fh.read()
-    else:
-        magic = data[:8]
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy .xls, or an encrypted .xlsx
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             raise FatalImportError(MSG_PASSWORD)
         raise FatalImportError(MSG_OLD_XLS)
-    if not magic.startswith(b"PK"):
+    if not data.startswith(b"PK"):
         raise FatalImportError(MSG_INVALID)
     try:
-        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             _vet_zip(zf, limits)
-    except FatalImportError:
-        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
             NotImplementedError, zlib.error) as exc:
         raise FatalImportError(MSG_DAMAGED) from exc
@@ -208,12 +182,10 @@ def _vet_container(data: bytes | None, path: str | None, limits: Limits) -> None
 def _vet_zip(zf: zipfile.ZipFile, limits: Limits) -> None:
     """Declared sizes, compression ratios and each worksheet's row extent."""
     infos = zf.infolist()
-    bomb = f"文件解压后的大小异常（超过 {limits.max_uncompressed // MB} MB 上限或压缩比异常），已拒绝导入"
-    if sum(i.file_size for i in infos) > limits.max_uncompressed:
-        raise FatalImportError(bomb)
-    for info in infos:
-        if info.file_size >= limits.ratio_min_size and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise FatalImportError(bomb)
+    if sum(i.file_size for i in infos) > limits.max_uncompressed or any(
+            i.file_size >= limits.ratio_min_size and i.file_size > limits.max_ratio * max(i.compress_size, 1)
+            for i in infos):
+        raise FatalImportError(f"文件解压后的大小异常（超过 {limits.max_uncompressed // MB} MB 上限或压缩比异常），已拒绝导入")
     parts = _sheet_parts(zf)
     if parts is None:
         raise FatalImportError(MSG_INVALID)
@@ -226,9 +198,7 @@ def _vet_zip(zf: zipfile.ZipFile, limits: Limits) -> None:
 def _find_header(book: CalamineWorkbook, anchor: str) -> tuple[Any, int, list]:
     """First worksheet (visible ones first) with the anchor in its first 10 rows."""
     metas = [(i, m) for i, m in enumerate(book.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet]
-    ordered = ([x for x in metas if x[1].visible == SheetVisibleEnum.Visible]
-               + [x for x in metas if x[1].visible != SheetVisibleEnum.Visible])
-    for index, _meta in ordered:
+    for index, _meta in sorted(metas, key=lambda x: x[1].visible != SheetVisibleEnum.Visible):
         sheet = book.get_sheet_by_index(index)
         if not sheet.height or not sheet.width:
             continue
@@ -241,8 +211,7 @@ def _find_header(book: CalamineWorkbook, anchor: str) -> tuple[Any, int, list]:
 
 def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limits) -> Table:
     """Map the header row to keys, check required columns, collect data rows."""
-    spec = get_kind(kind)
-    lookup = header_lookup(kind)
+    spec, lookup = get_kind(kind), header_lookup(kind)
     index: dict[str, int] = {}
     columns: dict[str, str] = {}
     for j, cell in enumerate(head):
@@ -257,7 +226,7 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
         raise FatalImportError("缺少必填列：" + "、".join(missing_required))
 
     table = Table(kind=kind, sheet=sheet.name, header_row=head_idx + 1,
-                  header=[_as_text(c) for c in head], columns=columns,
+                  header=[c if isinstance(c, str) else str(c) for c in head], columns=columns,
                   missing=tuple(c.key for c in spec.columns if c.key not in index))
     data = sheet.to_python(skip_empty_area=False)
     positions = tuple(index.values())
@@ -268,20 +237,14 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
                 cells[j] = None
         if all(cells[j] is None for j in positions):
             continue
-        table.rows.append(Row(i + 1, cells, RowValues(cells, index, spec.keys)))
+        table.rows.append(Row(i + 1, RowValues(cells, index, spec.keys), cells))
         if len(table.rows) > limits.max_rows:
             raise FatalImportError(_too_many_rows(sheet.name, limits))
     return table
 
 
-def _as_text(value: Any) -> str:
-    """A header cell as text ('' for blank)."""
-    if value is None or value == "":
-        return ""
-    return value if isinstance(value, str) else str(value)
-
-
 def _too_many_rows(sheet: str, limits: Limits) -> str:
+    """The row-limit message for ``sheet``."""
     return f"工作表“{sheet}”超过 {limits.max_rows:,} 行的上限，请拆分后分批导入"
 
 
@@ -302,43 +265,33 @@ def _tags(zf: zipfile.ZipFile, part: str, pattern: re.Pattern, cap: int = 16 * M
 
 
 def _resolve(base: str, target: str) -> str:
+    """A relationship target as a zip member name."""
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]] | None:
     """(sheet name, zip member) of every worksheet, or None when not an xlsx."""
     names = set(zf.namelist())
-    if "[Content_Types].xml" not in names:
-        return None
     book = "xl/workbook.xml"
-    if "_rels/.rels" in names:
-        for rel in _tags(zf, "_rels/.rels", _REL_RE):
-            if rel.get("Type", "").endswith("/officeDocument"):
-                book = _resolve("", rel.get("Target", ""))
-    if book not in names or not book.endswith(".xml"):
+    for rel in _tags(zf, "_rels/.rels", _REL_RE) if "_rels/.rels" in names else []:
+        if rel.get("Type", "").endswith("/officeDocument"):
+            book = _resolve("", rel.get("Target", ""))
+    if "[Content_Types].xml" not in names or book not in names or not book.endswith(".xml"):
         return None
     base = posixpath.dirname(book)
     rels = posixpath.join(base, "_rels", posixpath.basename(book) + ".rels")
     targets = {rel.get("Id"): _resolve(base, rel.get("Target", ""))
                for rel in (_tags(zf, rels, _REL_RE) if rels in names else [])
                if rel.get("Type", "").endswith("/worksheet")}
-    parts = []
-    for sheet in _tags(zf, book, _SHEET_RE):
-        rid = next((v for k, v in sheet.items() if k == "id" or k.endswith(":id")), None)
-        if targets.get(rid) in names:
-            parts.append((sheet.get("name", targets[rid]), targets[rid]))
-    return parts
+    sheets = [(s.get("name"), targets.get(next((v for k, v in s.items() if k.endswith(":id") or k == "id"), "")))
+              for s in _tags(zf, book, _SHEET_RE)]
+    return [(name or part, part) for name, part in sheets if part in names]
 
 
 def _sheet_row_extent(zf: zipfile.ZipFile, part: str, cap: int) -> int:
     """Rows spanned by a worksheet: its <dimension ref>, else a capped count of <row> tags."""
     with zf.open(part) as fh:
-        head = b""
-        while len(head) < 64 * 1024 and b"sheetData" not in head:
-            chunk = fh.read(16 * 1024)
-            if not chunk:
-                break
-            head += chunk
+        head = fh.read(64 * 1024)  # <dimension> precedes <sheetData>, near the start
         match = _DIM_RE.search(head)
         rows = [int(x) for x in re.findall(rb"\d+", match.group(1))] if match else []
         if len(rows) == 2:
@@ -349,7 +302,7 @@ def _sheet_row_extent(zf: zipfile.ZipFile, part: str, cap: int) -> int:
             buf = pending + chunk
             if not chunk:
                 return count + len(_ROW_RE.findall(buf))
-            safe = len(buf) - 32  # a match starting later is counted with the next chunk
+            safe = max(len(buf) - 32, 0)  # a match starting later is counted with the next chunk
             count += sum(1 for m in _ROW_RE.finditer(buf) if m.start() < safe)
             pending = buf[safe:]
         return count
