@@ -16,6 +16,7 @@ export_cli = AppGroup("export", help="Excel 导出")
 
 # Feature modules that attach commands to the groups above.
 COMMAND_MODULES = ("volunteer.auth.commands", "volunteer.seed.commands", "volunteer.excel.commands",
+                   "volunteer.excel.export_commands",
                    "volunteer.backup")
 
 
