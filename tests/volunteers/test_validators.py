@@ -415,3 +415,12 @@ def test_bad_values_each_reported_on_own_column():
 def test_future_birth_date_for_passport_holder():
     _, errors, _ = errors_of(id_type="护照", id_number="E12345678", gender="男", birth_date="2030-01-01")
     assert errors == [("出生日期", "出生日期晚于今天")]
+
+
+def test_overlong_free_text_is_rejected_on_its_column():
+    from volunteer.volunteers.validators import validate_volunteer
+    from datetime import date as _date
+
+    fields = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000", "employer": "单" * 201}
+    _, errors, _ = validate_volunteer(fields, today=_date(2026, 1, 1))
+    assert ("工作单位", "工作单位不能超过200个字") in errors

@@ -126,3 +126,82 @@ def search_volunteers(*, q=None, team_id=None, status=None, political_status=Non
         oldest = today.replace(year=today.year - high - 1, day=min(today.day, 28))
         stmt = stmt.where(Volunteer.birth_date <= youngest, Volunteer.birth_date > oldest)
     return stmt.order_by(Volunteer.id)
+
+
+# --- list, detail and privacy helpers for the web pages -----------------------------------------
+
+class KeysetPage:
+    """One page of a keyset (id-ordered) list: `items`, and the ids that the pager links carry.
+
+    `prev_before` / `next_after` are None when there is no previous / next page.
+    """
+
+    def __init__(self, items, has_prev: bool, has_next: bool):
+        self.items = items
+        self.has_prev = has_prev
+        self.has_next = has_next
+        self.prev_before = items[0].id if items and has_prev else None
+        self.next_after = items[-1].id if items and has_next else None
+
+
+def keyset_page(stmt, *, per_page: int, after: int | None = None, before: int | None = None,
+                last: bool = False) -> KeysetPage:
+    """Page a SELECT of volunteers by id without OFFSET, so deep pages cost what the first does.
+
+    `after`: the rows following that id; `before`: the rows preceding it; `last`: the final rows.
+    One query of per_page + 1 rows tells whether a further page exists.
+    """
+    base = stmt.order_by(None)
+    if after is not None:
+        rows = db.session.scalars(base.where(Volunteer.id > after).order_by(Volunteer.id).limit(per_page + 1)).all()
+        return KeysetPage(rows[:per_page], True, len(rows) > per_page)
+    if before is not None or last:
+        if before is not None:
+            base = base.where(Volunteer.id < before)
+        rows = db.session.scalars(base.order_by(Volunteer.id.desc()).limit(per_page + 1)).all()
+        return KeysetPage(list(reversed(rows[:per_page])), len(rows) > per_page, before is not None)
+    rows = db.session.scalars(base.order_by(Volunteer.id).limit(per_page + 1)).all()
+    return KeysetPage(rows[:per_page], False, len(rows) > per_page)
+
+
+def team_names_by_volunteer(volunteer_ids: list[int]) -> dict[int, list[str]]:
+    """{volunteer_id: [team name, ...]} for a page of volunteers, in one query."""
+    if not volunteer_ids:
+        return {}
+    rows = db.session.execute(
+        select(TeamMembership.volunteer_id, Team.name).join(Team, Team.id == TeamMembership.team_id)
+        .where(TeamMembership.volunteer_id.in_(volunteer_ids)).order_by(TeamMembership.volunteer_id, Team.name))
+    names: dict[int, list[str]] = {}
+    for volunteer_id, name in rows:
+        names.setdefault(volunteer_id, []).append(name)
+    return names
+
+
+def hour_history(volunteer_id: int, *, team_ids=None):
+    """A SELECT of a volunteer's service records, newest first, with activity, team and
+    category joined in the same query; `team_ids` limits it to those teams' activities."""
+    from sqlalchemy.orm import joinedload
+
+    from ..hours.models import ServiceRecord
+
+    stmt = (select(ServiceRecord)
+            .options(joinedload(ServiceRecord.activity), joinedload(ServiceRecord.team),
+                     joinedload(ServiceRecord.category))
+            .where(ServiceRecord.volunteer_id == volunteer_id))
+    if team_ids is not None:
+        stmt = stmt.where(ServiceRecord.team_id.in_(team_ids or [-1]))
+    return stmt.order_by(ServiceRecord.service_date.desc(), ServiceRecord.id.desc())
+
+
+def volunteer_warnings(fields: dict, *, today) -> list[tuple[str, str]]:
+    """The notices (such as under 18) that do not stop a save, from the shared rules."""
+    return validators.validate_volunteer(fields, today=today)[2]
+
+
+def reveal_id_number(actor, volunteer: Volunteer) -> str:
+    """The full ID number, for the office only; every view is audited."""
+    if actor is not None and getattr(actor, "role", None) != "office":
+        raise ServiceError("只有分中心办公室可以查看完整证件号码。")
+    record(actor, "volunteer.view_id", "volunteer", volunteer.id, f"查看 {volunteer.name} 的完整证件号码",
+           id_type=volunteer.id_type)
+    return volunteer.id_number

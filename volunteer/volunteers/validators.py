@@ -287,6 +287,10 @@ def minutes_between(start: time, end: time) -> int:
 Issues = list[tuple[str, str]]  # (canonical column name, message)
 
 
+# Free-text columns and the longest text each may hold (the database columns' sizes).
+TEXT_LIMITS = {"education": 50, "employer": 200, "community": 100, "skills": 200, "note": 2000}
+
+
 def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issues]:
     """Check one volunteer record as a whole (web form and Excel import alike).
 
@@ -352,8 +356,11 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
 
     check("political_status", normalize_political_status)
     cleaned["teams"] = split_team_names(raw["teams"])
-    for key in ("education", "employer", "community", "skills", "note"):
+    for key, limit in TEXT_LIMITS.items():
         cleaned[key] = clean_text(raw[key])
+        if cleaned[key] is not None and len(cleaned[key]) > limit:
+            errors.append((COLUMN_NAMES[key], f"{COLUMN_NAMES[key]}不能超过{limit}个字"))
+            cleaned[key] = None
     cleaned["registered_on"] = today
     if "registered_on" not in blank:
         check("registered_on", parse_date, field="注册日期")
