@@ -1,18 +1,305 @@
-"""teams pages (placeholder until built)."""
-from flask import Blueprint, abort
+"""Team pages: the list, create/edit (office), a team's page with its members and the
+"add member" form, and the service-category list (office)."""
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from werkzeug.routing import BuildError
+
+from ..activities.models import Activity
+from ..auth.models import User
+from ..auth.permissions import get_visible_or_404, role_required
+from ..errors import ServiceError, ValidationFailed
+from ..extensions import db
+from ..models_base import today_local
+from ..positions.models import Position
+from ..volunteers.models import Volunteer
+from . import services
+from .forms import AddMemberForm, CategoryForm, TeamFilterForm, TeamForm, choices
+from .models import TEAM_KINDS, ServiceCategory, Team, TeamMembership
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
+# ValidationFailed from the team services names columns; the form names fields.
+TEAM_COLUMNS = {"队伍名称": "name", "队伍类型": "kind"}
+
+
+def url_or_none(endpoint, **values):
+    """url_for, or None while the endpoint does not exist yet (pages built by other features)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+@bp.context_processor
+def _helpers():
+    return {"url_or_none": url_or_none}
+
+
+def form_error(form, exc: ServiceError, default_field: str, columns: dict | None = None) -> None:
+    """Put a service error on the right form field (or the default one)."""
+    pairs = exc.errors if isinstance(exc, ValidationFailed) else [(exc.field, exc.message)]
+    for key, message in pairs:
+        name = (columns or {}).get(key, key)
+        field = form[name] if name in form else form[default_field]
+        field.errors = list(field.errors) + [message]
+
+
+def page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _year_range():
+    year = today_local().year
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+# --- list ---------------------------------------------------------------------------------------
+
 @bp.route("/")
+@role_required("office", "leader")
 def index():
-    abort(404)
+    filters = TeamFilterForm(request.args)
+    positions = db.session.scalars(select(Position).order_by(Position.name)).all() \
+        if current_user.role == "office" else []
+    filters.position_id.choices = choices([("", "全部")] + [(p.id, p.name) for p in positions])
+    kind = filters.kind.data or ""
+    position_id = filters.position_id.data
+    q = (filters.q.data or "").strip()
+    stmt = select(Team).options(selectinload(Team.position), selectinload(Team.leaders))
+    if current_user.role != "office":
+        stmt = stmt.where(Team.id.in_(current_user.led_team_ids or [-1]))
+    if kind in TEAM_KINDS:
+        stmt = stmt.where(Team.kind == kind)
+    if position_id:
+        stmt = stmt.where(Team.position_id == position_id)
+    if q:
+        stmt = stmt.where(Team.name.contains(q, autoescape=True))
+    stmt = stmt.order_by(Team.is_active.desc(), Team.name, Team.id)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    ids = [t.id for t in page.items]
+    counts = services.member_counts(ids)
+    minutes = services.approved_minutes_by_team(ids, *_year_range())
+    args = {k: v for k, v in {"kind": kind, "position_id": position_id, "q": q}.items() if v}
+    return render_template("teams/index.html", page=page, counts=counts, minutes=minutes, filters=filters,
+                           args=args, year=today_local().year)
+
+
+# --- create / edit (office) -------------------------------------------------------------------------
+
+def _fill_choices(form: TeamForm, team: Team | None = None) -> None:
+    current_position = team.position_id if team else None
+    positions = db.session.scalars(select(Position).where(
+        (Position.is_active.is_(True)) | (Position.id == (current_position or -1))).order_by(Position.name))
+    form.position_id.choices = choices([("", "（无）")] + [(p.id, f"{p.name}（{p.kind_label}）") for p in positions])
+    current_leaders = [u.id for u in team.leaders] if team else []
+    leaders = db.session.scalars(select(User).where(
+        User.role == "leader", (User.is_enabled.is_(True)) | (User.id.in_(current_leaders or [-1])))
+        .order_by(User.username))
+    form.leader_ids.choices = choices([(u.id, u.username + (f"（{u.display_name}）" if u.display_name else ""))
+                                       for u in leaders])
+
+
+def _team_values(form: TeamForm) -> tuple[dict, list[User]]:
+    """Form -> service values and the chosen leader logins; unknown ids are form errors."""
+    position_id = form.position_id.data
+    if position_id is not None and db.session.get(Position, position_id) is None:
+        raise ServiceError("所属阵地不存在，请重新选择。", "position_id")
+    wanted = [i for i in (form.leader_ids.data or [])]
+    leaders = list(db.session.scalars(select(User).where(User.id.in_(wanted or [-1]))))
+    if len(leaders) != len(set(wanted)):
+        raise ServiceError("所选的队长账号不存在，请重新选择。", "leader_ids")
+
+    def text(field):
+        return (field.data or "").strip() or None
+
+    values = {
+        "name": (form.name.data or "").strip(),
+        "kind": form.kind.data,
+        "position_id": position_id,
+        "leader_name": text(form.leader_name),
+        "leader_phone": text(form.leader_phone),
+        "category": text(form.category),
+        "founded_on": form.founded_on.date,
+        "description": text(form.description),
+        "is_active": bool(form.is_active.data),
+    }
+    return values, leaders
+
+
+def commit_or_form_error(form, field="name", message="保存失败：数据已被他人修改（例如同名记录已存在），请检查后重试。"):
+    """Commit; a constraint race (two clerks saving the same name) becomes a form error."""
+    try:
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+        form[field].errors = list(form[field].errors) + [message]
+        return False
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("office")
+def create():
+    form = TeamForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            values, leaders = _team_values(form)
+            team = services.create_team(current_user, values)
+            services.set_team_leaders(current_user, team, leaders)
+        except ServiceError as exc:
+            db.session.rollback()
+            form_error(form, exc, "name", TEAM_COLUMNS)
+        else:
+            name, team_id = team.name, team.id
+            if commit_or_form_error(form, message=f"队伍“{values['name']}”已存在。"):
+                flash(f"已新建队伍“{name}”。", "success")
+                return redirect(url_for("teams.detail", team_id=team_id))
+    return render_template("teams/form.html", form=form, team=None)
+
+
+@bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
+@role_required("office")
+def edit(team_id):
+    team = db.session.get(Team, team_id) or abort(404)
+    form = TeamForm(obj=team) if request.method == "GET" else TeamForm()
+    if request.method == "GET":
+        form.position_id.data = team.position_id
+        form.leader_ids.data = [u.id for u in team.leaders]
+        form.founded_on.data = team.founded_on.isoformat() if team.founded_on else ""
+    _fill_choices(form, team)
+    if form.validate_on_submit():
+        try:
+            values, leaders = _team_values(form)
+            services.update_team(current_user, team, values)
+            services.set_team_leaders(current_user, team, leaders)
+        except ServiceError as exc:
+            db.session.rollback()
+            form_error(form, exc, "name", TEAM_COLUMNS)
+        else:
+            if commit_or_form_error(form, message=f"队伍“{values['name']}”已存在。"):
+                flash("队伍信息已保存。", "success")
+                return redirect(url_for("teams.detail", team_id=team_id))
+    team = db.session.get(Team, team_id)
+    return render_template("teams/form.html", form=form, team=team)
+
+
+# --- a team's page, and adding a member -------------------------------------------------------------
+
+def _render_detail(team: Team, form: AddMemberForm, status=200):
+    stmt = (select(Volunteer).join(TeamMembership, TeamMembership.volunteer_id == Volunteer.id)
+            .where(TeamMembership.team_id == team.id).order_by(Volunteer.name, Volunteer.id))
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    ids = [v.id for v in page.items]
+    joined = dict(db.session.execute(select(TeamMembership.volunteer_id, TeamMembership.joined_on).where(
+        TeamMembership.team_id == team.id, TeamMembership.volunteer_id.in_(ids or [-1])))
+                  .all())
+    minutes = services.approved_minutes_by_volunteer(ids, team.id)
+    activities = db.session.scalars(select(Activity).options(selectinload(Activity.category))
+                                    .where(Activity.team_id == team.id)
+                                    .order_by(Activity.service_date.desc(), Activity.id.desc()).limit(10)).all()
+    year_minutes = services.approved_minutes_by_team([team.id], *_year_range()).get(team.id, 0)
+    return render_template("teams/detail.html", team=team, page=page, joined=joined, minutes=minutes,
+                           activities=activities, form=form, year_minutes=year_minutes,
+                           year=today_local().year), status
 
 
 @bp.route("/<int:team_id>")
+@role_required("office", "leader")
 def detail(team_id):
-    abort(404)
+    team = get_visible_or_404(Team, team_id, predicate="can_manage")
+    return _render_detail(team, AddMemberForm(formdata=None))
 
 
-@bp.route("/categories")
+@bp.route("/<int:team_id>/members", methods=["POST"])
+@role_required("office", "leader")
+def add_member(team_id):
+    team = get_visible_or_404(Team, team_id, predicate="can_manage")
+    form = AddMemberForm()
+    if form.validate_on_submit():
+        try:
+            volunteer = services.find_volunteer(form.lookup.data, form.name.data)
+            added = services.add_member(current_user, team, volunteer, today_local())
+            if not added:
+                raise ServiceError(f"{volunteer.name} 已是本队队员。", "lookup")
+        except ServiceError as exc:
+            db.session.rollback()
+            form_error(form, exc, "lookup")
+        else:
+            name = volunteer.name
+            db.session.commit()
+            flash(f"已将 {name} 加入本队。", "success")
+            return redirect(url_for("teams.detail", team_id=team_id))
+    team = db.session.get(Team, team_id)
+    return _render_detail(team, form, status=200)
+
+
+# --- service categories (office) -------------------------------------------------------------------
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required("office")
 def categories():
-    abort(404)
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = services.create_category(current_user, form.name.data, form.sort_order.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form_error(form, exc, "name")
+        else:
+            name = category.name
+            if commit_or_form_error(form, message=f"服务类别“{(form.name.data or '').strip()}”已存在。"):
+                flash(f"已新增服务类别“{name}”。", "success")
+                return redirect(url_for("teams.categories"))
+    stmt = select(ServiceCategory).order_by(ServiceCategory.sort_order, ServiceCategory.id)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("teams/categories.html", form=form, page=page)
+
+
+@bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@role_required("office")
+def category_edit(category_id):
+    category = db.session.get(ServiceCategory, category_id) or abort(404)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        sort_order = category.sort_order if form.sort_order.data is None else form.sort_order.data
+        try:
+            services.update_category(current_user, category, form.name.data, sort_order)
+        except ServiceError as exc:
+            db.session.rollback()
+            form_error(form, exc, "name")
+        else:
+            if commit_or_form_error(form, message=f"服务类别“{(form.name.data or '').strip()}”已存在。"):
+                flash("服务类别已保存。", "success")
+                return redirect(url_for("teams.categories"))
+    category = db.session.get(ServiceCategory, category_id)
+    return render_template("teams/category_form.html", form=form, category=category)
+
+
+@bp.route("/categories/<int:category_id>/active", methods=["POST"])
+@role_required("office")
+def category_active(category_id):
+    category = db.session.get(ServiceCategory, category_id) or abort(404)
+    active = request.form.get("active") == "1"
+    services.set_category_active(current_user, category, active)
+    name = category.name
+    db.session.commit()
+    flash(f"已{'启用' if active else '停用'}服务类别“{name}”。", "success")
+    return redirect(url_for("teams.categories"))
+
+
+@bp.route("/categories/<int:category_id>/move", methods=["POST"])
+@role_required("office")
+def category_move(category_id):
+    category = db.session.get(ServiceCategory, category_id) or abort(404)
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    services.move_category(current_user, category, direction)
+    db.session.commit()
+    return redirect(url_for("teams.categories"))

@@ -86,3 +86,166 @@ def category_by_name(name: str, *, create: bool = False, actor=None) -> ServiceC
 def active_categories() -> list[ServiceCategory]:
     return list(db.session.scalars(select(ServiceCategory).where(ServiceCategory.is_active.is_(True))
                                    .order_by(ServiceCategory.sort_order, ServiceCategory.id)))
+
+
+# --- Pages: leaders, member look-up, categories, and the aggregates the lists show -------------
+
+def set_team_leaders(actor, team: Team, users) -> None:
+    """Set the logins that lead a team (leader-role users only); audited on the team."""
+    users = list(users)
+    wrong = [u.username for u in users if u.role != "leader"]
+    if wrong:
+        raise ServiceError("只有队长账号可以负责队伍：" + "、".join(wrong), "leader_ids")
+    before = sorted(u.username for u in team.leaders)
+    after = sorted(u.username for u in users)
+    if before == after:
+        return
+    team.leaders = users
+    record(actor, "team.leaders", "team", team.id, f"设置 {team.name} 的队长账号",
+           before={"leaders": before}, after={"leaders": after})
+
+
+def find_volunteer(lookup: str, name: str | None = None, *, phone_needs_name: bool = False,
+                   allow_last4: bool = True):
+    """Find one registered volunteer by ID number, mobile (optionally with name), or the last
+    4 characters of the ID number with the name. Raises ServiceError (field "lookup" or "name")."""
+    import unicodedata
+
+    from ..volunteers.models import Volunteer
+    from ..volunteers.validators import FieldError, normalize_phone
+
+    text = "".join(unicodedata.normalize("NFKC", lookup or "").split()).upper()
+    name = "".join(unicodedata.normalize("NFKC", name or "").split()) or None
+    if not text:
+        raise ServiceError("请输入手机号码或证件号码。", "lookup")
+    stmt = select(Volunteer)
+    try:
+        phone = normalize_phone(text)
+    except FieldError:
+        phone = None
+    if phone:
+        if phone_needs_name and not name:
+            raise ServiceError("按手机号查找时请同时填写姓名。", "name")
+        stmt = stmt.where(Volunteer.phone == phone)
+    elif len(text) == 4 and allow_last4:
+        if not name:
+            raise ServiceError("按证件号后4位查找时请同时填写姓名。", "name")
+        stmt = stmt.where(Volunteer.id_last4 == text)
+    elif len(text) >= 5:
+        stmt = stmt.where(Volunteer.id_number == text)
+    else:
+        hint = "（或证件号后4位加姓名）" if allow_last4 else ""
+        raise ServiceError(f"请输入完整的手机号码或证件号码{hint}。", "lookup")
+    if name:
+        stmt = stmt.where(Volunteer.name == name)
+    found = list(db.session.scalars(stmt.order_by(Volunteer.id).limit(2)))
+    if not found:
+        raise ServiceError("未找到该志愿者，请先登记。", "lookup")
+    if len(found) > 1:
+        raise ServiceError("找到多名符合条件的志愿者，请填写姓名或改用完整证件号码。", "lookup")
+    return found[0]
+
+
+def member_counts(team_ids) -> dict[int, int]:
+    """Members per team, one GROUP BY."""
+    from .models import TeamMembership
+
+    if not team_ids:
+        return {}
+    stmt = (select(TeamMembership.team_id, func.count())
+            .where(TeamMembership.team_id.in_(list(team_ids))).group_by(TeamMembership.team_id))
+    return {tid: n for tid, n in db.session.execute(stmt)}
+
+
+def approved_minutes_by_team(team_ids, date_from, date_to) -> dict[int, int]:
+    """Approved minutes per team for activity dates in [date_from, date_to], one GROUP BY."""
+    from ..hours.models import ServiceRecord
+
+    if not team_ids:
+        return {}
+    stmt = (select(ServiceRecord.team_id, func.sum(ServiceRecord.minutes))
+            .where(ServiceRecord.team_id.in_(list(team_ids)), ServiceRecord.status == "approved",
+                   ServiceRecord.service_date >= date_from, ServiceRecord.service_date <= date_to)
+            .group_by(ServiceRecord.team_id))
+    return {tid: int(m or 0) for tid, m in db.session.execute(stmt)}
+
+
+def approved_minutes_by_volunteer(volunteer_ids, team_id=None) -> dict[int, tuple[int, int]]:
+    """{volunteer_id: (all approved minutes, approved minutes in team_id's activities)}."""
+    from sqlalchemy import case
+
+    from ..hours.models import ServiceRecord
+
+    if not volunteer_ids:
+        return {}
+    in_team = case((ServiceRecord.team_id == team_id, ServiceRecord.minutes), else_=0)
+    stmt = (select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.minutes), func.sum(in_team))
+            .where(ServiceRecord.volunteer_id.in_(list(volunteer_ids)), ServiceRecord.status == "approved")
+            .group_by(ServiceRecord.volunteer_id))
+    return {vid: (int(total or 0), int(team or 0)) for vid, total, team in db.session.execute(stmt)}
+
+
+CATEGORY_FIELDS = ("name", "sort_order", "is_active")
+
+
+def _clean_category_name(name: str, category: ServiceCategory | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("类别名称不能为空。", "name")
+    if len(name) > 50:
+        raise ServiceError("类别名称不能超过 50 个字。", "name")
+    clash = select(ServiceCategory.id).where(ServiceCategory.name == name,
+                                             ServiceCategory.id != (category.id if category else -1))
+    if db.session.scalar(clash):
+        raise ServiceError(f"服务类别“{name}”已存在。", "name")
+    return name
+
+
+def create_category(actor, name: str, sort_order: int | None = None) -> ServiceCategory:
+    name = _clean_category_name(name)
+    if sort_order is None:
+        sort_order = (db.session.scalar(select(func.max(ServiceCategory.sort_order))) or 0) + 10
+    category = ServiceCategory(name=name, sort_order=sort_order, is_active=True)
+    db.session.add(category)
+    db.session.flush()
+    record(actor, "category.create", "service_category", category.id, f"新增服务类别 {name}",
+           after=snapshot(category, CATEGORY_FIELDS))
+    return category
+
+
+def update_category(actor, category: ServiceCategory, name: str, sort_order: int) -> None:
+    name = _clean_category_name(name, category)
+    before = snapshot(category, CATEGORY_FIELDS)
+    category.name, category.sort_order = name, sort_order
+    b, a = diff(before, snapshot(category, CATEGORY_FIELDS))
+    if b:
+        record(actor, "category.update", "service_category", category.id, f"修改服务类别 {name}",
+               before=b, after=a)
+
+
+def set_category_active(actor, category: ServiceCategory, active: bool) -> None:
+    if category.is_active == active:
+        return
+    category.is_active = active
+    record(actor, "category.enable" if active else "category.disable", "service_category", category.id,
+           f"{'启用' if active else '停用'}服务类别 {category.name}",
+           before={"is_active": not active}, after={"is_active": active})
+
+
+def move_category(actor, category: ServiceCategory, direction: str) -> None:
+    """Move a category one place up or down; every category is renumbered 10, 20, 30..."""
+    rows = list(db.session.scalars(select(ServiceCategory).order_by(ServiceCategory.sort_order, ServiceCategory.id)))
+    i = rows.index(category)
+    j = i - 1 if direction == "up" else i + 1
+    if direction not in ("up", "down") or not 0 <= j < len(rows):
+        return
+    rows[i], rows[j] = rows[j], rows[i]
+    before, after = {}, {}
+    for n, row in enumerate(rows, start=1):
+        if row.sort_order != n * 10:
+            before[row.name], after[row.name] = row.sort_order, n * 10
+            row.sort_order = n * 10
+    if before:
+        record(actor, "category.reorder", "service_category", category.id,
+               f"调整服务类别顺序：{category.name}{'上移' if direction == 'up' else '下移'}",
+               before=before, after=after)

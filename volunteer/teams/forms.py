@@ -1,0 +1,122 @@
+"""Team, member look-up and service-category forms, plus small field helpers (Chinese messages)
+that the positions, users and audit forms share."""
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..volunteers.validators import FieldError, parse_date
+from .models import TEAM_KINDS
+
+try:  # WTForms 3.3+ wants SelectChoice objects; older versions take (value, label) tuples.
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover
+    SelectChoice = None
+
+
+def choices(pairs) -> list:
+    """(value, label) pairs in the form this WTForms version expects."""
+    return [SelectChoice(value=v, label=label) if SelectChoice else (v, label) for v, label in pairs]
+
+
+def int_or_none(value):
+    """Coerce for selects: '' (the "none" choice) and garbage become None, never an exception."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def int_list_coerce(value):
+    """Coerce for multi-selects: garbage becomes -1, which matches nothing and is reported."""
+    result = int_or_none(value)
+    return -1 if result is None else result
+
+
+class ChineseIntegerField(IntegerField):
+    """IntegerField whose parse error is in Chinese."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip())
+        except ValueError as exc:
+            self.data = None
+            raise ValueError("请输入整数。") from exc
+
+
+class DateTextField(StringField):
+    """A date typed as text (or picked with the browser's date input); kept as typed on errors.
+
+    `.date` holds the parsed value after validation (None when blank)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"type": "date", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.date = None
+
+    def pre_validate(self, form):
+        self.date = None
+        text = (self.data or "").strip()
+        if text:
+            try:
+                self.date = parse_date(text, field=str(self.label.text))
+            except FieldError as exc:
+                raise ValidationError(exc.message) from None
+
+
+def _phone_like(form, field):
+    if field.data and not re.fullmatch(r"[0-9+\-\s()（）转]{5,20}", field.data.strip()):
+        raise ValidationError("电话只能包含数字、空格、“-”和“+”，最多 20 位。")
+
+
+class TeamForm(FlaskForm):
+    name = StringField("队伍名称", validators=[DataRequired("请填写队伍名称。"),
+                                            Length(max=100, message="队伍名称不能超过 100 个字。")])
+    kind = SelectField("队伍类型", choices=choices([("", "请选择")] + [(k, k) for k in TEAM_KINDS]),
+                       validators=[DataRequired("请选择队伍类型。")],
+                       invalid_choice_message="队伍类型无效。")
+    position_id = SelectField("所属阵地", coerce=int_or_none, validate_choice=False)
+    leader_name = StringField("队长姓名", validators=[Optional(), Length(max=50, message="队长姓名不能超过 50 个字。")])
+    leader_phone = StringField("队长手机", validators=[Optional(), _phone_like])
+    category = StringField("服务类别", validators=[Optional(), Length(max=100, message="服务类别不能超过 100 个字。")],
+                           description="如：文明传播、为民服务；多个用“、”分隔。")
+    founded_on = DateTextField("成立日期")
+    description = TextAreaField("简介", render_kw={"rows": 3})
+    leader_ids = SelectMultipleField("负责的队长账号", coerce=int_list_coerce, validate_choice=False,
+                                     render_kw={"size": 6},
+                                     description="可多选（按住 Ctrl 或 ⌘ 点选）；只列出队长角色的账号。")
+    is_active = BooleanField("队伍在用", default=True)
+
+
+class AddMemberForm(FlaskForm):
+    lookup = StringField("手机号码或证件号码", validators=[DataRequired("请输入手机号码或证件号码。"),
+                                                  Length(max=40, message="输入过长。")],
+                         description="也可输入证件号后4位，同时填写姓名。")
+    name = StringField("姓名", validators=[Optional(), Length(max=50, message="姓名不能超过 50 个字。")],
+                       description="按证件号后4位查找，或同一手机号有多人登记时填写。")
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("类别名称", validators=[DataRequired("请填写类别名称。"),
+                                           Length(max=50, message="类别名称不能超过 50 个字。")])
+    sort_order = ChineseIntegerField("排序号", validators=[Optional()],
+                                     description="数字小的排在前面；留空则排在最后。")
+
+
+class FilterForm(FlaskForm):
+    """A list's GET filter form: no CSRF token, read from request.args."""
+
+    class Meta:
+        csrf = False
+
+
+class TeamFilterForm(FilterForm):
+    q = StringField("队伍名称", render_kw={"placeholder": "名称关键字"})
+    kind = SelectField("队伍类型", choices=choices([("", "全部")] + [(k, k) for k in TEAM_KINDS]), validate_choice=False)
+    position_id = SelectField("所属阵地", coerce=int_or_none, validate_choice=False)
