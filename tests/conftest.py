@@ -55,6 +55,7 @@ def _app(database_url, tmp_path_factory):
         "DATABASE_URL": database_url,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # real hashing, but cheap for tests
     })
     app.test_client_class = Client
     with app.app_context():

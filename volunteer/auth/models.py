@@ -1,6 +1,7 @@
 """Logins, and the login-failure counters that throttle guessing across all workers."""
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,7 +52,9 @@ class User(UserMixin, db.Model):
         return self.display_name or self.username
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        # Configurable so the test suite can use a cheap hash; production keeps the default.
+        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+        self.password_hash = generate_password_hash(password, method=method or "scrypt")
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
