@@ -1,8 +1,161 @@
-"""imports pages (placeholder until built)."""
-from flask import Blueprint, abort
+"""Import pages: upload → preview (nothing written yet) → confirm, the rejected rows as a
+workbook, and the import history.
+
+The office imports any kind; a leader imports hours only, and only rows of the teams they
+lead (the service rejects the others).  The upload is kept in the database (ImportBatch),
+so the preview survives a reload and any worker can confirm it.
+"""
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import selectinload
+
+from ..auth.permissions import role_required
+from ..errors import ServiceError
+from ..excel.reader import FatalImportError
+from ..extensions import db
+from ..models_base import today_local
+from ..teams.forms import choices
+from . import services
+from .forms import UploadForm
+from .models import IMPORT_KINDS, IMPORT_STATUS, ImportBatch
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-@bp.route("/")
+SHOWN_ERRORS = 1000  # rows of the problem tables on the preview page; the workbook has them all
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.context_processor
+def _labels():
+    return {"IMPORT_KINDS": IMPORT_KINDS, "IMPORT_STATUS": IMPORT_STATUS}
+
+
+def _template_links() -> dict[str, str]:
+    """Template download links, while the exports feature provides them."""
+    if "exports.template" not in current_app.view_functions:
+        return {}
+    kinds = services.allowed_kinds(current_user)
+    return {kind: url_for("exports.template", kind=kind) for kind in ("volunteers", "teams", "hours") if kind in kinds}
+
+
+def _history():
+    stmt = services.history(current_user).options(selectinload(ImportBatch.created_by))
+    return db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1,
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("office", "leader")
 def index():
-    abort(404)
+    kinds = services.allowed_kinds(current_user)
+    form = UploadForm()
+    form.kind.choices = choices((k, IMPORT_KINDS[k]) for k in kinds)
+    if request.method == "GET" and request.args.get("kind") in kinds:
+        form.kind.data = request.args["kind"]
+    fatal = None
+    if form.validate_on_submit():
+        kind = form.kind.data
+        if kind not in IMPORT_KINDS:
+            form.kind.errors = ["请选择导入内容。"]
+        elif kind not in kinds:
+            abort(403)
+        else:
+            upload = form.file.data
+            data = upload.read()  # bounded by MAX_CONTENT_LENGTH; the reader reports a size over 20 MB
+            try:
+                batch, _ = services.start_preview(current_user, kind, upload.filename or "", data,
+                                                  skip_invalid=bool(form.skip_invalid.data), today=today_local())
+            except FatalImportError as exc:
+                db.session.commit()  # the failed attempt stays in the history (without the file)
+                fatal = exc.reason
+            except ServiceError as exc:
+                db.session.rollback()
+                form.kind.errors = [exc.message]
+            else:
+                db.session.commit()
+                return redirect(url_for(".preview", token=batch.token))
+    return render_template("imports/index.html", form=form, fatal=fatal, page=_history(),
+                           templates=_template_links())
+
+
+def _batch_or_404(token: str) -> ImportBatch:
+    batch = db.session.scalar(select(ImportBatch).where(ImportBatch.token == token))
+    if batch is None or not services.can_view(current_user, batch):
+        abort(404)
+    return batch
+
+
+@bp.route("/<token>")
+@role_required("office", "leader")
+def preview(token):
+    batch = _batch_or_404(token)
+    report = batch.report or {}
+    rows = report.get("rows") or 0
+    valid = rows - (report.get("rejected") or 0)
+    has_file = db.session.scalar(select(ImportBatch.content.is_not(None)).where(ImportBatch.id == batch.id))
+    return render_template("imports/preview.html", batch=batch, report=report, valid=valid, has_file=has_file,
+                           errors=(report.get("errors") or [])[:SHOWN_ERRORS],
+                           warnings=(report.get("warnings") or [])[:SHOWN_ERRORS], shown=SHOWN_ERRORS,
+                           templates=_template_links())
+
+
+@bp.route("/<token>/confirm", methods=["POST"])
+@role_required("office", "leader")
+def confirm(token):
+    batch = _batch_or_404(token)
+    skip = request.form.get("skip_invalid") == "1"
+    try:
+        report = services.confirm(current_user, batch, skip_invalid=skip, today=today_local())
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for(".preview", token=token))
+    except (IntegrityError, OperationalError):
+        # Someone changed the same records between the check and the write: nothing was saved.
+        db.session.rollback()
+        flash("导入时数据被他人同时修改，本次未写入任何数据，请重新确认导入。", "danger")
+        return redirect(url_for(".preview", token=token))
+    db.session.commit()
+    if report.get("written"):
+        parts = [f"新增 {report['created']} 条", f"更新 {report['updated']} 条", f"未变 {report['unchanged']} 条"]
+        if report.get("activities_created"):
+            parts.append(f"新建活动 {report['activities_created']} 个")
+        if report.get("rejected"):
+            parts.append(f"跳过有误的 {report['rejected']} 行")
+        flash("导入完成：" + "，".join(parts) + "。", "success")
+    elif "fatal" in report:
+        flash("文件无法导入：" + report["fatal"], "danger")
+    else:
+        flash(f"数据已有变化，现在有 {report['rejected']} 行有误，本次未导入任何数据。请查看下方结果后再决定。", "warning")
+    return redirect(url_for(".preview", token=token))
+
+
+@bp.route("/<token>/cancel", methods=["POST"])
+@role_required("office", "leader")
+def cancel(token):
+    batch = _batch_or_404(token)
+    try:
+        services.cancel(current_user, batch)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for(".preview", token=token))
+    db.session.commit()
+    flash("已取消本次导入，没有写入任何数据。", "info")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<token>/errors.xlsx")
+@role_required("office", "leader")
+def errors(token):
+    batch = _batch_or_404(token)
+    try:
+        data = services.error_file(batch)
+    except (ServiceError, FatalImportError):
+        abort(404)
+    stem = batch.file_name.rsplit(".", 1)[0] or "导入"
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=f"{stem}_错误行.xlsx")
