@@ -1,0 +1,1 @@
+"""Demo data: `flask --app volunteer seed demo` (CONTRACT section 7)."""
