@@ -1,4 +1,163 @@
-"""Excel downloads (placeholder until built)."""
-from flask import Blueprint
+"""Excel downloads: import templates, and exports of what the lists show under their filters.
+
+Every route checks the role server-side; a leader's downloads hold only the teams they lead
+(the services enforce that scope as well). Files are built in an anonymous temporary file and
+streamed with a Chinese download name (RFC 5987 filename* via send_file).
+"""
+import tempfile
+from datetime import date, datetime
+
+from flask import Blueprint, abort, request, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.permissions import role_required
+from ..database import write_intent
+from ..errors import ServiceError
+from ..excel import exporters
+from ..excel.templates import build_template
+from ..extensions import db
+from ..models_base import today_local
+from ..teams.models import Team
+from ..teams.services import active_categories
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_NAMES = {"volunteers": "志愿者导入模板", "teams": "队伍导入模板", "hours": "服务时长导入模板"}
+
+
+def _send(build, name: str):
+    """Run ``build(fileobj)`` into a temporary file and send it as an attachment called ``name``."""
+    tmp = tempfile.TemporaryFile()
+    try:
+        build(tmp)
+    except ServiceError:
+        tmp.close()
+        db.session.rollback()
+        abort(400)
+    except BaseException:
+        tmp.close()
+        raise
+    tmp.seek(0)
+    response = send_file(tmp, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name,
+                         max_age=0, conditional=False, etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _is_office() -> bool:
+    return current_user.role == "office"
+
+
+def _visible_teams() -> list[tuple[int, str]]:
+    """(id, name) of the active teams this user works with (a leader: the led ones)."""
+    stmt = select(Team.id, Team.name).where(Team.is_active.is_(True)).order_by(Team.name)
+    if not _is_office():
+        stmt = stmt.where(Team.id.in_(current_user.led_team_ids or [-1]))
+    return [(tid, name) for tid, name in db.session.execute(stmt)]
+
+
+def _date_arg(name: str) -> date | None:
+    """A YYYY-MM-DD query argument; a malformed one is dropped, like the lists' filters."""
+    try:
+        return datetime.strptime(request.args.get(name, "").strip(), "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def _month_arg() -> str:
+    month = request.args.get("month", "").strip()
+    return month if exporters.month_span(month) else ""
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+@bp.route("/templates/<kind>")
+@role_required("office", "leader")
+def template(kind):
+    if kind not in TEMPLATE_NAMES:
+        abort(404)
+    teams = [name for _, name in _visible_teams()]
+    categories = [c.name for c in active_categories()]
+    return _send(lambda f: build_template(kind, f, team_names=teams, categories=categories),
+                 f"{TEMPLATE_NAMES[kind]}.xlsx")
+
+
+# --- exports of the lists ------------------------------------------------------------------------
+
+@bp.route("/volunteers")
+@role_required("office", "leader")
+def volunteers():
+    """The roster as /volunteers/ shows it under the same query arguments."""
+    from ..volunteers.routes import _filters, _team_choices  # the list's own filter parsing
+
+    full_id = request.args.get("full_id") == "1"
+    if full_id and not _is_office():
+        abort(403)
+    filters = _filters({tid for tid, _ in _team_choices(every_team=True)})
+    if full_id:
+        # The audit entry is a write: end the read transaction and start a writing one, so
+        # SQLite never has to upgrade a stale read snapshot at commit.
+        db.session.commit()
+        write_intent.set(True)
+    actor = current_user._get_current_object()
+
+    def build(f):
+        exporters.export_volunteers(actor, f, full_id=full_id, filters=filters, today=today_local())
+        db.session.commit()
+
+    return _send(build, exporters.download_name("志愿者花名册" + ("（完整证件号）" if full_id else "")))
+
+
+@bp.route("/hours")
+@role_required("office", "leader")
+def hours():
+    """Service records (every status unless ?status=), filtered by team_id, month, from, to."""
+    filters = {"team_id": request.args.get("team_id", type=int), "month": _month_arg(),
+               "status": request.args.get("status", "")}
+    start, end = _date_arg("from"), _date_arg("to")
+    if start and end and start > end:
+        start, end = end, start
+    actor = current_user._get_current_object()
+    stem = "服务时长" + (f"_{filters['month']}" if filters["month"] else "")
+    return _send(lambda f: exporters.export_hours(actor, f, date_from=start, date_to=end, filters=filters),
+                 exporters.download_name(stem))
+
+
+@bp.route("/activities")
+@role_required("office", "leader")
+def activities():
+    """The activities list (team_id, status, month), as /activities/ shows it."""
+    filters = {"team_id": request.args.get("team_id", type=int), "month": _month_arg(),
+               "status": request.args.get("status", "")}
+    actor = current_user._get_current_object()
+    return _send(lambda f: exporters.export_activities(actor, f, filters=filters),
+                 exporters.download_name("活动列表"))
+
+
+@bp.route("/summary")
+@role_required("office")
+def summary():
+    """The office's statistics workbook for ?year= (default this year) and optional &month=."""
+    year = request.args.get("year", type=int) or today_local().year
+    month = request.args.get("month", type=int)
+    if month is not None and not 1 <= month <= 12:
+        month = None
+    if not 1900 <= year <= 9999:
+        abort(400)
+    name = f"统计报表_{year}年" + (f"{month:02d}月" if month else "") + ".xlsx"
+    return _send(lambda f: exporters.export_summary(f, year=year, month=month), name)
+
+
+@bp.route("/stars")
+@role_required("office")
+def star_promotions():
+    """The star-level public list (公示) of volunteers who reached a new level in ?from=&to=."""
+    today = today_local()
+    start = _date_arg("from") or date(today.year, 1, 1)
+    end = _date_arg("to") or today
+    if start > end:
+        start, end = end, start
+    name = f"星级志愿者公示_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    return _send(lambda f: exporters.export_star_promotions(f, date_from=start, date_to=end), name)
