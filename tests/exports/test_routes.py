@@ -176,3 +176,17 @@ def test_summary_and_stars_for_the_office(client, login_as, town):
     assert sorted(r[0] for r in rows[1:]) == ["乙队", "甲队"]
     wb, rows = sheet(client.get("/exports/stars?from=2026-01-01&to=2026-12-31"))
     assert rows[0][0] == "序号" and rows[1:] == []
+
+
+def test_list_pages_offer_an_export_of_what_they_show(app, client, login_as):
+    """The export buttons carry the list's current filters."""
+    from tests import factories as f
+
+    team = f.make_team()
+    login_as("office")
+    html = client.get(f"/volunteers/?team_id={team.id}&status=active").get_data(as_text=True)
+    assert f"/exports/volunteers?team_id={team.id}&amp;status=active" in html
+    html = client.get(f"/activities/?team_id={team.id}&month=2026-03").get_data(as_text=True)
+    assert "/exports/activities?" in html and "month=2026-03" in html and f"team_id={team.id}" in html
+    html = client.get(f"/hours/approvals?team_id={team.id}").get_data(as_text=True)
+    assert "/exports/hours?" in html and "status=pending" in html
