@@ -31,6 +31,9 @@ def register_cli(app: Flask) -> None:
                 raise
     for group in (seed_cli, users_cli, import_cli, export_cli):
         app.cli.add_command(group)
+    from .backup import backup_command
+
+    app.cli.add_command(backup_command)
 
 
 def cli_write_intent() -> None:

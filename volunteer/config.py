@@ -2,6 +2,10 @@
 
 SECRET_KEY comes from the environment or, on a single machine, from instance/secret_key,
 generated once and written atomically. It is never a literal in the code.
+
+Outside development (VOLUNTEER_ENV other than "development") a well-known or short SECRET_KEY
+is refused; VOLUNTEER_ENV=production also needs SECRET_KEY and DATABASE_URL, refuses debug
+mode, and sends cookies only over HTTPS (Secure).
 """
 import os
 import secrets
@@ -45,6 +49,27 @@ def load_secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+MIN_SECRET_KEY_LENGTH = 16
+# Keys that appear in tutorials, templates and .env examples (compared as lowercase letters and
+# digits only), and fragments that only a placeholder contains.
+KNOWN_KEYS = {"dev", "development", "devkey", "test", "testing", "secret", "secretkey", "mysecretkey",
+              "changeme", "changethis", "default", "password", "key", "flask", "flasksecretkey", "admin",
+              "volunteer", "example", "none", "null", "insecure", "notsecret", "replaceme", "todo"}
+PLACEHOLDER_PARTS = ("changeme", "changethis", "replaceme", "yoursecret", "secretkey", "insecure", "example")
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why a SECRET_KEY is unfit outside development, or None when it will do."""
+    plain = "".join(ch for ch in key.lower() if ch.isalnum())
+    if plain in KNOWN_KEYS or any(part in plain for part in PLACEHOLDER_PARTS):
+        return "is a well-known placeholder"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < 6:
+        return "repeats too few characters"
+    return None
+
+
 def configure(app, test_config=None) -> None:
     """Apply the configuration layers in the contract's order."""
     app.config.from_object(Defaults)
@@ -59,8 +84,16 @@ def configure(app, test_config=None) -> None:
         missing = [k for k in ("SECRET_KEY", "DATABASE_URL") if not app.config.get(k)]
         if missing:
             raise RuntimeError("VOLUNTEER_ENV=production needs " + " and ".join(missing))
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        if app.debug:
+            raise RuntimeError("VOLUNTEER_ENV=production must not run in debug mode (unset FLASK_DEBUG / DEBUG)")
+        # Flask's defaults already hold SESSION_COOKIE_SECURE = False, so set it, not setdefault.
+        app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    if env != "development" and app.config.get("SECRET_KEY"):
+        weakness = secret_key_weakness(str(app.config["SECRET_KEY"]))
+        if weakness:
+            raise RuntimeError(f"SECRET_KEY {weakness}; set a long random one, e.g. the output of "
+                               "python3 -c 'import secrets; print(secrets.token_hex(32))'")
     url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
