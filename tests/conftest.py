@@ -73,6 +73,16 @@ def _empty_tables():
     db.session.commit()
 
 
+@pytest.fixture(autouse=True)
+def _reset_write_intent():
+    """A test-client POST or an in-process CLI call leaves the write flag set in this thread."""
+    from volunteer.database import write_intent
+
+    token = write_intent.set(False)
+    yield
+    write_intent.reset(token)
+
+
 @pytest.fixture
 def app(_app):
     with _app.app_context():

@@ -13,7 +13,9 @@ class ServiceError(Exception):
 class StaleError(ServiceError):
     """Someone else saved the object after this user loaded it."""
 
-    def __init__(self, message="该记录已被他人修改，请刷新页面后重新编辑。"):
+    default_message = "该记录已被他人修改，请刷新页面后重新编辑。"
+
+    def __init__(self, message=default_message):
         super().__init__(message)
 
 

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from .audit.services import current_ip
 from .database import write_intent
+from .extensions import db
 from .models_base import CHINA_TZ
 
 CSP = (
@@ -60,9 +61,15 @@ def register_web_hooks(app: Flask) -> None:
         CSRFError, lambda e: error_page(400, "页面已过期", "表单已失效，请返回上一页刷新后重新提交。")
     )
     app.register_error_handler(400, lambda e: error_page(400, "请求有误", "提交的内容无法处理，请检查后重试。"))
-    app.register_error_handler(
-        500, lambda e: error_page(500, "系统出错", "系统暂时出错，您的操作没有保存。请稍后重试或联系管理员。")
-    )
+    def server_error(_error):
+        # The failed transaction must end before the page (its menu loads the user) can query.
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the error page must render whatever the database does
+            pass
+        return error_page(500, "系统出错", "系统暂时出错，您的操作没有保存。请稍后重试或联系管理员。")
+
+    app.register_error_handler(500, server_error)
 
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["hours"] = hours

@@ -3,10 +3,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import get_visible_or_404, role_required
-from ..errors import ServiceError
+from ..errors import ServiceError, StaleError
 from ..extensions import db
+from ..figures import cached, ids_key
 from ..hours.models import ServiceRecord
 from ..hours.services import log_hours
 from ..teams.models import Team
@@ -59,7 +61,11 @@ def index():
             end = date(int(y) + (int(m) == 12), int(m) % 12 + 1, 1)
             stmt = stmt.where(Activity.service_date >= start, Activity.service_date < end)
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+                       error_out=False, count=False)
+    # Every activity of three years and more: count once per change of the data (volunteer/figures.py).
+    scope = (current_user.role, ids_key(current_user.led_team_ids) if current_user.role == "leader" else None)
+    page.total = cached("activities.count", (scope, tuple(sorted(filters.items()))), lambda: db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())))
     ids = [a.id for a in page.items]
     counts = dict(db.session.execute(
         select(ServiceRecord.activity_id, func.count()).where(ServiceRecord.activity_id.in_(ids or [-1]),
@@ -127,6 +133,9 @@ def edit(activity_id):
             abort(404)
         try:
             services.update_activity(current_user, activity, _form_values(form), version=form.version.data or None)
+        except StaleDataError:
+            db.session.rollback()
+            form.title.errors.append(StaleError.default_message)
         except ServiceError as exc:
             db.session.rollback()
             getattr(form, exc.field or "title").errors.append(exc.message)

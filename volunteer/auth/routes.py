@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..database import write_intent
 from ..errors import ServiceError
 from ..extensions import db
 from . import services
@@ -24,20 +25,25 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    # Checking a password is slow (a deliberate hash); do it in a read transaction so other
+    # users' writes need not wait, then write the outcome in a short transaction of its own.
+    write_intent.set(False)
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.username.data, form.password.data, request.remote_addr,
-                                         limits=current_app.config)
-        except ServiceError as exc:
-            db.session.commit()  # keep the failure count
-            form.password.errors.append(exc.message)
-        else:
-            db.session.commit()
+        user_id, message, counts = services.check_login(form.username.data, form.password.data,
+                                                        request.remote_addr)
+        db.session.rollback()
+        write_intent.set(True)
+        user = None
+        if user_id is not None or counts:
+            user = services.record_login(form.username.data, request.remote_addr, user_id, limits=current_app.config)
+        db.session.commit()
+        if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+        form.password.errors.append(message)
     return render_template("auth/login.html", form=form)
 
 

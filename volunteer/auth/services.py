@@ -57,23 +57,42 @@ def locked_minutes(keys: list[str]) -> int:
     return int(-(-max(waits) // 60)) if waits else 0
 
 
-def authenticate(username: str, password: str, address: str | None, *, limits: dict) -> User:
-    """Return the user or raise ServiceError; failures are counted per account and per address."""
+def _keys(username: str, address: str | None) -> list[str]:
+    return [f"user:{username}"] + ([f"ip:{address}"] if address else [])
+
+
+def check_login(username: str, password: str, address: str | None) -> tuple[int | None, str | None, bool]:
+    """Read-only half of a login: (user id, None, False) when the password is right, else
+    (None, message, whether this attempt counts as a failure: not while already locked out).
+
+    It only reads, so the slow password hash runs without holding the database's write lock;
+    `record_login` then writes the outcome in a short transaction of its own.
+    """
     username = (username or "").strip()
-    keys = [f"user:{username}"] + ([f"ip:{address}"] if address else [])
-    wait = locked_minutes(keys)
+    wait = locked_minutes(_keys(username, address))
     if wait:
-        raise ServiceError(f"登录失败次数过多，请 {wait} 分钟后再试。")
+        return None, f"登录失败次数过多，请 {wait} 分钟后再试。", False
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.check_password(password or "") or not user.is_enabled:
+    if user is None or not user.check_password(password or ""):
+        return None, "用户名或密码不正确。", True
+    if not user.is_enabled:
+        return None, "该账号已停用，请联系分中心办公室。", True
+    return user.id, None, False
+
+
+def record_login(username: str, address: str | None, user_id: int | None, *, limits: dict) -> User | None:
+    """Write half of a login: count a failure per account and per address, or clear the
+    account's failures and stamp the login time. Returns the user on success."""
+    username = (username or "").strip()
+    keys = _keys(username, address)
+    if user_id is None:
         now = utcnow()
         _upsert_failure(keys[0], now, limits["LOGIN_MAX_FAILURES"], limits["LOGIN_LOCK_MINUTES"])
         if address:
             _upsert_failure(keys[1], now, limits["LOGIN_MAX_FAILURES_PER_ADDRESS"], limits["LOGIN_LOCK_MINUTES"])
-        if user is not None and not user.is_enabled:
-            raise ServiceError("该账号已停用，请联系分中心办公室。")
-        raise ServiceError("用户名或密码不正确。")
+        return None
     db.session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    user = db.session.get(User, user_id)
     user.last_login_at = utcnow()
     return user
 
