@@ -1,6 +1,7 @@
 """Excel import/export benchmark: seconds, rows/s, peak memory, and the ratio to the bare library.
 
     .venv/bin/python bench/excel.py [--rows-records 1000000] [--volunteers 20000] [--repeat 3]
+                                    [--only import|export|zip_bomb ...]
 
 Builds its own data in a temporary SQLite database (create_all and bulk inserts: it is a bench),
 then measures, each case in a fresh subprocess so that peak RSS is that case's alone:
@@ -384,6 +385,9 @@ def main() -> None:
     parser.add_argument("--repeat-big", type=int, default=1, help="runs per million-row case")
     parser.add_argument("--no-openpyxl-write", action="store_true", help="skip the (slow) openpyxl write-only runs")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep the files")
+    parser.add_argument("--only", action="append", choices=("import", "export", "zip_bomb"), metavar="PART",
+                        help="run only this part (import, export, zip_bomb; repeatable); without --only, all. "
+                             "--only import skips the million-record data and exports")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -394,6 +398,9 @@ def main() -> None:
         print(json.dumps(run_case(args), ensure_ascii=False, default=str))
         return
 
+    parts = set(args.only or ("import", "export", "zip_bomb"))
+    if "export" not in parts:
+        args.rows_records = 0  # the service records only feed the hours export
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-excel-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"Excel bench — {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, files in {work}")
@@ -414,75 +421,79 @@ def main() -> None:
         from volunteer.excel.exporters import export_volunteers
 
         export_volunteers(None, roster, full_id=True, today=TODAY)
-    bomb = work / "bomb.xlsx"
-    make_zip_bomb(bomb)
+    if "zip_bomb" in parts:
+        bomb = work / "bomb.xlsx"
+        make_zip_bomb(bomb)
 
-    print(f"Import of a {args.volunteers:,}-row roster ({roster.stat().st_size / MB:.1f} MB)")
-    results["read_calamine"] = measure("read_calamine", file=roster, out=work / "x", repeat=args.repeat)
-    results["read_openpyxl"] = measure("read_openpyxl", file=roster, out=work / "x", repeat=args.repeat)
-    imports = None
-    for _ in range(args.repeat):  # a fresh teams-only database per run: every row is created
-        import_db.unlink()
-        for p in work.glob("import.sqlite3-*"):
-            p.unlink()
-        build_data(import_db, 0, 0, teams_only=True)
-        r = measure("import_roster", db=import_db, file=roster, out=work / "x")
-        if imports is None or r["seconds"] < imports["seconds"]:
-            imports = r | {"runs": (imports or {}).get("runs", []) + [round(r["seconds"], 2)]}
+    if "import" in parts:
+        print(f"Import of a {args.volunteers:,}-row roster ({roster.stat().st_size / MB:.1f} MB)")
+        results["read_calamine"] = measure("read_calamine", file=roster, out=work / "x", repeat=args.repeat)
+        results["read_openpyxl"] = measure("read_openpyxl", file=roster, out=work / "x", repeat=args.repeat)
+        imports = None
+        for _ in range(args.repeat):  # a fresh teams-only database per run: every row is created
+            import_db.unlink()
+            for p in work.glob("import.sqlite3-*"):
+                p.unlink()
+            build_data(import_db, 0, 0, teams_only=True)
+            r = measure("import_roster", db=import_db, file=roster, out=work / "x")
+            if imports is None or r["seconds"] < imports["seconds"]:
+                imports = r | {"runs": (imports or {}).get("runs", []) + [round(r["seconds"], 2)]}
+            else:
+                imports["runs"].append(round(r["seconds"], 2))
+        results["import_roster"] = imports
+        print(line("bare read: python-calamine", results["read_calamine"]))
+        print(line("bare read: openpyxl read-only", results["read_openpyxl"]))
+        if imports.get("skipped"):
+            print("  import: import not available")
         else:
-            imports["runs"].append(round(r["seconds"], 2))
-    results["import_roster"] = imports
-    print(line("bare read: python-calamine", results["read_calamine"]))
-    print(line("bare read: openpyxl read-only", results["read_openpyxl"]))
-    if imports.get("skipped"):
-        print("  import: import not available")
-    else:
-        print(line("import_volunteers (read, validate, insert)", imports))
-        if imports.get("rejected"):
-            print(f"  !! {imports['rejected']} rows rejected: {imports['errors']}")
-        base = results["read_calamine"]
-        ratio, cpu_ratio = imports["seconds"] / base["seconds"], imports["cpu"] / base["cpu"]
-        print(f"  -> {imports['seconds']:.2f} s (cpu {imports['cpu']:.2f} s) <= 2 s: {verdict(imports['seconds'] <= 2)};"
-              f"  {ratio:.2f}x bare calamine read (cpu {cpu_ratio:.2f}x) <= 3x: {verdict(ratio <= 3 and cpu_ratio <= 3)};"
-              f"  {imports['seconds'] / results['read_openpyxl']['seconds']:.2f}x openpyxl read-only")
+            print(line("import_volunteers (read, validate, insert)", imports))
+            if imports.get("rejected"):
+                print(f"  !! {imports['rejected']} rows rejected: {imports['errors']}")
+            base = results["read_calamine"]
+            ratio, cpu_ratio = imports["seconds"] / base["seconds"], imports["cpu"] / base["cpu"]
+            print(f"  -> {imports['seconds']:.2f} s (cpu {imports['cpu']:.2f} s) <= 2 s: {verdict(imports['seconds'] <= 2)};"
+                  f"  {ratio:.2f}x bare calamine read (cpu {cpu_ratio:.2f}x) <= 3x: {verdict(ratio <= 3 and cpu_ratio <= 3)};"
+                  f"  {imports['seconds'] / results['read_openpyxl']['seconds']:.2f}x openpyxl read-only")
 
-    for name, export_case, count, repeat in (
-            ("volunteers", "export_volunteers", args.volunteers, args.repeat),
-            ("service records", "export_hours", facts["records"], args.repeat_big if facts["records"] > 200_000 else args.repeat)):
-        print(f"\nExport of {count:,} {name}")
-        out = work / f"{export_case}.xlsx"
-        runs = []
-        for _ in range(repeat):  # export, then the bare writer right after it (same load)
-            e = measure(export_case, db=db_path, out=out)
-            b = measure(f"bare_xlsxwriter_{export_case}", file=out, out=work / "bare.xlsx", count=e["rows"])
-            runs.append((e, b))
-        e = min((r[0] for r in runs), key=lambda r: r["seconds"])
-        b = min((r[1] for r in runs), key=lambda r: r["seconds"])
-        e["runs"] = [round(r[0]["seconds"], 2) for r in runs]
-        b["runs"] = [round(r[1]["seconds"], 2) for r in runs]
-        results[export_case], results[f"bare_xlsxwriter_{export_case}"] = e, b
-        print(line(f"{export_case}", e))
-        print(line("bare write: XlsxWriter constant_memory", b))
-        if not args.no_openpyxl_write:
-            o = measure(f"bare_openpyxl_{export_case}", file=out, out=work / "bare.xlsx", count=e["rows"],
-                        repeat=1 if count > 200_000 else args.repeat)
-            results[f"bare_openpyxl_{export_case}"] = o
-            print(line("bare write: openpyxl write-only", o))
-        ratio, cpu_ratio = e["seconds"] / b["seconds"], e["cpu"] / b["cpu"]
-        paired = min(r[0]["seconds"] / r[1]["seconds"] for r in runs)
-        ok = ratio <= 1.5 and cpu_ratio <= 1.5  # both clocks: wall time alone is at the mercy of the load
-        print(f"  -> {ratio:.2f}x bare XlsxWriter (cpu {cpu_ratio:.2f}x; best paired run {paired:.2f}x) <= 1.5x: {verdict(ok)}"
-              + (f";  {e['seconds'] / results[f'bare_openpyxl_{export_case}']['seconds']:.2f}x openpyxl write-only"
-                 if f"bare_openpyxl_{export_case}" in results else ""))
-        if export_case == "export_hours":
-            big = count >= 1_000_000
-            print(f"  -> peak RSS {e['peak_mb']:.0f} MB < 300 MB: {verdict(e['peak_mb'] < 300)}"
-                  + ("" if big else f" (at {count:,} rows; the target is for 1,000,000)"))
+    if "export" in parts:
+        for name, export_case, count, repeat in (
+                ("volunteers", "export_volunteers", args.volunteers, args.repeat),
+                ("service records", "export_hours", facts["records"], args.repeat_big if facts["records"] > 200_000 else args.repeat)):
+            print(f"\nExport of {count:,} {name}")
+            out = work / f"{export_case}.xlsx"
+            runs = []
+            for _ in range(repeat):  # export, then the bare writer right after it (same load)
+                e = measure(export_case, db=db_path, out=out)
+                b = measure(f"bare_xlsxwriter_{export_case}", file=out, out=work / "bare.xlsx", count=e["rows"])
+                runs.append((e, b))
+            e = min((r[0] for r in runs), key=lambda r: r["seconds"])
+            b = min((r[1] for r in runs), key=lambda r: r["seconds"])
+            e["runs"] = [round(r[0]["seconds"], 2) for r in runs]
+            b["runs"] = [round(r[1]["seconds"], 2) for r in runs]
+            results[export_case], results[f"bare_xlsxwriter_{export_case}"] = e, b
+            print(line(f"{export_case}", e))
+            print(line("bare write: XlsxWriter constant_memory", b))
+            if not args.no_openpyxl_write:
+                o = measure(f"bare_openpyxl_{export_case}", file=out, out=work / "bare.xlsx", count=e["rows"],
+                            repeat=1 if count > 200_000 else args.repeat)
+                results[f"bare_openpyxl_{export_case}"] = o
+                print(line("bare write: openpyxl write-only", o))
+            ratio, cpu_ratio = e["seconds"] / b["seconds"], e["cpu"] / b["cpu"]
+            paired = min(r[0]["seconds"] / r[1]["seconds"] for r in runs)
+            ok = ratio <= 1.5 and cpu_ratio <= 1.5  # both clocks: wall time alone is at the mercy of the load
+            print(f"  -> {ratio:.2f}x bare XlsxWriter (cpu {cpu_ratio:.2f}x; best paired run {paired:.2f}x) <= 1.5x: {verdict(ok)}"
+                  + (f";  {e['seconds'] / results[f'bare_openpyxl_{export_case}']['seconds']:.2f}x openpyxl write-only"
+                     if f"bare_openpyxl_{export_case}" in results else ""))
+            if export_case == "export_hours":
+                big = count >= 1_000_000
+                print(f"  -> peak RSS {e['peak_mb']:.0f} MB < 300 MB: {verdict(e['peak_mb'] < 300)}"
+                      + ("" if big else f" (at {count:,} rows; the target is for 1,000,000)"))
 
-    print("\nZip bomb (a 1 GB sheet compressed to "
-          f"{bomb.stat().st_size / 1024:.0f} KB)")
-    z = measure("zip_bomb", file=bomb, out=work / "x", repeat=args.repeat)
-    print(f"  refused in {z['seconds'] * 1000:.1f} ms, peak {z['peak_mb']:.0f} MB: {z['refused']}")
+    if "zip_bomb" in parts:
+        print("\nZip bomb (a 1 GB sheet compressed to "
+              f"{bomb.stat().st_size / 1024:.0f} KB)")
+        z = measure("zip_bomb", file=bomb, out=work / "x", repeat=args.repeat)
+        print(f"  refused in {z['seconds'] * 1000:.1f} ms, peak {z['peak_mb']:.0f} MB: {z['refused']}")
     (work / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
     if not args.keep:
         for p in work.iterdir():

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from stdnum.iso7064 import mod_11_2
 
 from tests.imports.helpers import TODAY, make_teams
+from volunteer.audit.models import AuditLog
 from volunteer.excel.importers import import_volunteers
 from volunteer.extensions import db
 from volunteer.teams.models import TeamMembership
@@ -50,3 +51,24 @@ def test_large_roster_imports_whole_and_reimport_changes_nothing(app):
     assert db.session.scalar(select(func.count()).select_from(TeamMembership)) == ROWS + (ROWS + 2) // 3
     again = run(data)
     assert (again["unchanged"], again["created"], again["updated"]) == (ROWS, 0, 0)
+
+
+def test_bulk_insert_stores_what_the_orm_reads_back(app):
+    """The tuple insert (dates through the column types, ids read back) against the ORM's view."""
+    teams = make_teams("甲队", "乙队")
+    db.session.commit()
+    report = run(roster(40))
+    assert (report["created"], report["written"]) == (40, True)
+    people = db.session.scalars(select(Volunteer).order_by(Volunteer.id)).all()
+    assert [v.name for v in people] == [f"志愿者{i}" for i in range(40)]  # ids follow the file's order
+    first = people[0]
+    assert isinstance(first.birth_date, date) and first.registered_on == TODAY and first.note == "=1+2"
+    assert (first.id_last4, first.status, first.version) == (first.id_number[-4:], "active", 1)
+    assert first.created_at == first.updated_at and first.created_at.year >= 2024
+    links = db.session.execute(select(TeamMembership.volunteer_id, TeamMembership.team_id, TeamMembership.joined_on)
+                               .order_by(TeamMembership.volunteer_id, TeamMembership.team_id)).all()
+    expected = sorted([(v.id, teams["甲队"].id, TODAY) for v in people]
+                      + [(v.id, teams["乙队"].id, TODAY) for i, v in enumerate(people) if i % 3 == 0])
+    assert sorted(links) == expected
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "import.volunteers"))
+    assert sorted(entry.changes["created"]) == [v.id for v in people]

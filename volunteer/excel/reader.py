@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
 
 import python_calamine
@@ -229,16 +230,17 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
                   header=[c if isinstance(c, str) else str(c) for c in head], columns=columns,
                   missing=tuple(c.key for c in spec.columns if c.key not in index))
     data = sheet.to_python(skip_empty_area=False)
-    positions = tuple(index.values())
+    keys, rows, width = spec.keys, table.rows, len(index)
+    # The known columns' cells of a row, as a tuple (to see at C speed whether all are blank).
+    known = itemgetter(*index.values()) if width > 1 else (lambda cells, j=next(iter(index.values())): (cells[j],))
     for i in range(head_idx + 1, len(data)):
-        cells = data[i]
-        for j, value in enumerate(cells):
-            if value == "" or (isinstance(value, str) and value.isspace()):
-                cells[j] = None
-        if all(cells[j] is None for j in positions):
+        # '' and white space are blank (calamine gives '' for an empty cell).
+        cells = [None if value.__class__ is str and (not value or value.isspace()) else value
+                 for value in data[i]]
+        if known(cells).count(None) == width:
             continue
-        table.rows.append(Row(i + 1, RowValues(cells, index, spec.keys), cells))
-        if len(table.rows) > limits.max_rows:
+        rows.append(Row(i + 1, RowValues(cells, index, keys), cells))
+        if len(rows) > limits.max_rows:
             raise FatalImportError(_too_many_rows(sheet.name, limits))
     return table
 

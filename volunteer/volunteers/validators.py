@@ -50,6 +50,29 @@ COLUMN_NAMES = dict(zip(
 _SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 _NUMERIC_ID_MESSAGE = ("证件号码被Excel存成了数字，末几位已丢失；"
                        "请将该列设置为“文本”格式后重新输入完整号码")
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?E[+-]?\d+")
+_OTHER_ID = re.compile(r"[A-Z0-9]{5,30}")
+_ID18 = re.compile(r"\d{17}[\dX]")
+_PHONE_DASHES = re.compile(r"[-‐‑–—]")
+# A bare '86' is only a country code when 11 digits follow (no mobile starts with 8).
+_PHONE_PREFIX = re.compile(r"^(\+86|0086|86(?=\d{11}$))")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_ID18_TYPE_SET = frozenset(ID18_TYPES)
+_ID_TYPE_SET = frozenset(ID_TYPES)
+_POLITICAL_SET = frozenset(POLITICAL_STATUSES)
+_GENDERS = frozenset(GENDERS)
+_MOBILE_SECOND = frozenset("3456789")
+_CHECK_CHARS = frozenset("0123456789Xx")
+
+# Speed: an import runs these rules once per row, 20,000 times for a large roster.  Several
+# functions below start with a fast path for the plain spelling that nearly every cell has (a
+# clean 18-digit ID, an 11-digit mobile, a canonical 政治面貌); it returns exactly what the
+# general rule after it returns (tests/volunteers/test_validators_fast_paths.py), and anything
+# else takes the general rule.  Team lists repeat, so each spelling is split once (bounded memo).
+_MEMO_LIMIT = 4096
+_team_memo: dict[str, tuple[str, ...]] = {}
 
 
 def _is_number(value) -> bool:
@@ -72,13 +95,18 @@ def clean_text(value) -> str | None:
 
     Text such as ``=1+2`` is kept as typed: protecting it is the writer's job.
     """
+    if value.__class__ is str:
+        return value.strip() or None
     text = None if value is None else _text(value).strip()
     return text or None
 
 
 def normalize_name(value, *, field: str = "姓名") -> str:
     """Remove every space inside a name ('张  三' -> '张三'); '·' is kept."""
-    name = _SPACES.sub("", clean_text(value) or "")
+    if value.__class__ is str and value.isalnum():
+        name = value  # letters and digits only: no space of any kind to remove
+    else:
+        name = _SPACES.sub("", clean_text(value) or "")
     if not name:
         raise FieldError(f"{field}不能为空")
     if len(name) > NAME_MAX_LENGTH:
@@ -88,6 +116,10 @@ def normalize_name(value, *, field: str = "姓名") -> str:
 
 def normalize_id_type(value) -> str:
     """Blank -> 居民身份证; '身份证' is accepted for it; anything else must be listed."""
+    if value is None:
+        return DEFAULT_ID_TYPE
+    if value.__class__ is str and value in _ID_TYPE_SET:
+        return value
     text = _SPACES.sub("", clean_text(value) or "")
     if text in ("", "身份证"):
         return DEFAULT_ID_TYPE
@@ -104,8 +136,43 @@ def normalize_id_number(value, id_type=DEFAULT_ID_TYPE, *, today: date | None = 
     is deliberately not checked: codes outlive districts. Other types: 5-30
     letters and digits.
     """
-    id_type = normalize_id_type(id_type)
-    long_form = id_type in ID18_TYPES
+    return _id_number(value, normalize_id_type(id_type), today)[0]
+
+
+def _id_number(value, id_type: str, today: date | None) -> tuple[str, date | None]:
+    """normalize_id_number for a canonical ``id_type``: (number, birth date of an 18-character one)."""
+    if id_type not in _ID18_TYPE_SET:
+        return _id_number_text(value, False), None
+    if (value.__class__ is str and len(value) == 18 and value.isascii() and value[:17].isdigit()
+            and value[17] in _CHECK_CHARS):
+        # 18 plain characters: nothing to normalise.  MOD 11-2 sums the digits weighted by powers
+        # of 2; read in base 13 (13 = 2 mod 11, and "A" is 10, for the X) the number gives the
+        # same remainder in one C call.
+        number = value if value[17] != "x" else value.upper()
+        if int(number if number[17] != "X" else number[:17] + "A", 13) % 11 != 1:
+            raise FieldError("校验位错误")
+        try:
+            birth = date.fromisoformat(number[6:14])  # YYYYMMDD
+        except ValueError:
+            raise FieldError("出生日期无效") from None
+    else:
+        number = _id_number_text(value, True)
+        # ISO 7064 MOD 11-2 over the whole number (the check digit included) leaves 1.
+        if mod_11_2.checksum(number) != 1:
+            raise FieldError("校验位错误")
+        try:
+            birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        except ValueError:
+            raise FieldError("出生日期无效") from None
+    if birth.year < 1900:
+        raise FieldError("出生日期无效")
+    if birth > (today or date.today()):
+        raise FieldError("出生日期晚于今天")
+    return number, birth
+
+
+def _id_number_text(value, long_form: bool) -> str:
+    """The general path of normalize_id_number up to (not including) the check digit."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise FieldError("证件号码不能为空")
     if _is_number(value):
@@ -113,27 +180,17 @@ def normalize_id_number(value, id_type=DEFAULT_ID_TYPE, *, today: date | None = 
         if long_form or isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
             raise FieldError(_NUMERIC_ID_MESSAGE)
     number = _compact(value).upper()
-    if re.fullmatch(r"\d+(\.\d+)?E[+-]?\d+", number):
+    if _SCIENTIFIC.fullmatch(number):
         # The same loss, seen as text after someone copied the displayed value.
         raise FieldError(_NUMERIC_ID_MESSAGE)
     if not long_form:
-        if not re.fullmatch(r"[A-Z0-9]{5,30}", number):
+        if not _OTHER_ID.fullmatch(number):
             raise FieldError("证件号码应为5至30位字母或数字")
         return number
     if len(number) != 18:
         raise FieldError("证件号码应为18位")
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not _ID18.fullmatch(number):
         raise FieldError("证件号码前17位应为数字，最后一位为数字或X")
-    if not mod_11_2.is_valid(number):
-        raise FieldError("校验位错误")
-    try:
-        birth = birth_date_from_id(number)
-    except ValueError:
-        raise FieldError("出生日期无效") from None
-    if birth.year < 1900:
-        raise FieldError("出生日期无效")
-    if birth > (today or date.today()):
-        raise FieldError("出生日期晚于今天")
     return number
 
 
@@ -150,12 +207,19 @@ def gender_from_id(id_number) -> str:
 
 def normalize_phone(value, *, field: str = "手机号码") -> str:
     """Mainland mobile number: no spaces or dashes, no +86/0086; then ^1[3-9]\\d{9}$."""
+    if value.__class__ is str:
+        text = value
+    elif value.__class__ is float and value.is_integer() or value.__class__ is int:
+        text = str(int(value))  # a number cell: 13800138000.0 -> '13800138000'
+    else:
+        text = ""
+    if len(text) == 11 and text.isascii() and text.isdigit() and text[0] == "1" and text[1] in _MOBILE_SECOND:
+        return text  # already a plain mobile number
     if clean_text(value) is None:
         raise FieldError(f"{field}不能为空")
-    phone = re.sub(r"[-‐‑–—]", "", _compact(value))
-    # A bare '86' is only a country code when 11 digits follow (no mobile starts with 8).
-    phone = re.sub(r"^(\+86|0086|86(?=\d{11}$))", "", phone)
-    if not re.fullmatch(r"1[3-9]\d{9}", phone):
+    phone = _PHONE_DASHES.sub("", _compact(value))
+    phone = _PHONE_PREFIX.sub("", phone)
+    if not _MOBILE.fullmatch(phone):
         raise FieldError(f"{field}格式不正确，应为以13-19开头的11位手机号")
     return phone
 
@@ -205,7 +269,7 @@ def parse_time(value, *, field: str) -> time:
     if seconds is not None and 0 <= seconds < 86400:
         return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
     text = _compact(value) if isinstance(value, str) else ""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+    match = _TIME.fullmatch(text)
     if match and int(match[1]) < 24 and int(match[2]) < 60 and int(match[3] or 0) < 60:
         return time(int(match[1]), int(match[2]), int(match[3] or 0))
     raise FieldError(f"{field}格式无法识别，请填写如 09:00 的时间")
@@ -213,6 +277,10 @@ def parse_time(value, *, field: str) -> time:
 
 def normalize_gender(value) -> str | None:
     """男/女 (also 男性/女性, M/F in any case); blank -> None."""
+    if value is None:
+        return None
+    if value.__class__ is str and value in _GENDERS:
+        return value
     text = _compact(value).upper() if clean_text(value) is not None else ""
     if not text:
         return None
@@ -223,6 +291,10 @@ def normalize_gender(value) -> str | None:
 
 def normalize_political_status(value) -> str | None:
     """One of POLITICAL_STATUSES, or the aliases 党员/预备党员/团员; blank -> None."""
+    if value is None:
+        return None
+    if value.__class__ is str and value in _POLITICAL_SET:
+        return value
     text = _SPACES.sub("", clean_text(value) or "")
     if not text:
         return None
@@ -234,7 +306,19 @@ def normalize_political_status(value) -> str | None:
 
 def split_team_names(value) -> list[str]:
     """Team names from '甲队、乙队,丙队' (or a list from a multi-select), de-duplicated in order."""
-    parts = value if isinstance(value, (list, tuple)) else [value]
+    if value.__class__ is str:
+        # A roster names the same few teams over and over: split each spelling once.
+        names = _team_memo.get(value)
+        if names is None:
+            names = tuple(_split_team_names([value]))
+            if len(_team_memo) >= _MEMO_LIMIT:
+                _team_memo.clear()
+            _team_memo[value] = names
+        return list(names)
+    return _split_team_names(value if isinstance(value, (list, tuple)) else [value])
+
+
+def _split_team_names(parts) -> list[str]:
     names: list[str] = []
     for part in parts:
         for piece in _TEAM_SPLIT.split(clean_text(part) or ""):
@@ -263,7 +347,7 @@ def parse_hours_to_minutes(value) -> int:
             raise FieldError("服务时长必须是数字（小时）")
     else:
         text = "" if isinstance(value, bool) else _compact(value)  # str, or a form's Decimal
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        if not _DECIMAL.fullmatch(text):
             raise FieldError("服务时长必须是数字（小时）")
         hours = Decimal(text)
     if hours > 24:
@@ -291,6 +375,24 @@ Issues = list[tuple[str, str]]  # (canonical column name, message)
 TEXT_LIMITS = {"education": 50, "employer": 200, "community": 100, "skills": 200, "note": 2000}
 
 
+# Cells whose text is never blank (a date, a number): no need to print them to find out.
+_NEVER_BLANK = frozenset((date, datetime, time, int, float, bool))
+
+
+def _blank(value) -> bool:
+    """``clean_text(value) is None``, without the call for the usual cells (None, text, dates)."""
+    if value is None:
+        return True
+    if value.__class__ is str:
+        return not value.strip()
+    if value.__class__ in _NEVER_BLANK:
+        return False
+    return clean_text(value) is None
+
+
+_TEXT_FIELDS = tuple((key, limit, COLUMN_NAMES[key]) for key, limit in TEXT_LIMITS.items())
+
+
 def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issues]:
     """Check one volunteer record as a whole (web form and Excel import alike).
 
@@ -300,68 +402,112 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
     errors and warnings are ``(column name, message)`` pairs, all of them, not just
     the first. Whether the teams exist is for the caller to check.
     """
-    raw = {key: fields.get(key) for key in COLUMN_NAMES}
-    blank = {key for key, value in raw.items() if clean_text(value) is None}
-    cleaned: dict = dict.fromkeys(COLUMN_NAMES)
+    # Written out field by field in local variables (no helper closure per check, the result
+    # dict built once at the end): an import runs this once per row.
+    get = fields.get
     errors: Issues = []
     warnings: Issues = []
+    name = id_type = number = phone = gender = birth_date = political_status = None
+    guardian_name = guardian_phone = None
 
-    def check(key, func, *args, **kwargs):
+    try:
+        name = normalize_name(get("name"))
+    except FieldError as exc:
+        errors.append(("姓名", exc.message))
+    try:
+        id_type = normalize_id_type(get("id_type"))
+    except FieldError as exc:
+        errors.append(("证件类型", exc.message))
+    raw_number = get("id_number")
+    id_birth = None  # the birth date an 18-character number carries
+    if id_type or _blank(raw_number):  # an unknown type gives no rule to check the number by
         try:
-            cleaned[key] = func(raw[key], *args, **kwargs)
+            number, id_birth = _id_number(raw_number, id_type or DEFAULT_ID_TYPE, today)
         except FieldError as exc:
-            errors.append((COLUMN_NAMES[key], exc.message))
-
-    check("name", normalize_name)
-    check("id_type", normalize_id_type)
-    id_type = cleaned["id_type"]
-    if id_type or "id_number" in blank:  # an unknown type gives no rule to check the number by
-        check("id_number", normalize_id_number, id_type or DEFAULT_ID_TYPE, today=today)
-    check("phone", normalize_phone)
-    check("gender", normalize_gender)
-    if "birth_date" not in blank:
-        check("birth_date", parse_date, field="出生日期")
-        if cleaned["birth_date"] and cleaned["birth_date"] > today:
+            errors.append(("证件号码", exc.message))
+    try:
+        phone = normalize_phone(get("phone"))
+    except FieldError as exc:
+        errors.append(("手机号码", exc.message))
+    raw_gender = get("gender")
+    try:
+        gender = normalize_gender(raw_gender)
+    except FieldError as exc:
+        errors.append(("性别", exc.message))
+    raw_birth = get("birth_date")
+    birth_blank = _blank(raw_birth)
+    if not birth_blank:
+        try:
+            birth_date = raw_birth if raw_birth.__class__ is date else parse_date(raw_birth, field="出生日期")
+        except FieldError as exc:
+            errors.append(("出生日期", exc.message))
+        if birth_date and birth_date > today:
             errors.append(("出生日期", "出生日期晚于今天"))
-            cleaned["birth_date"] = None
-    birth = cleaned["birth_date"]
-    if id_type in ID18_TYPES and cleaned["id_number"]:
+            birth_date = None
+    birth = birth_date
+    if id_type in _ID18_TYPE_SET and number:
         # The ID is authoritative: fill in what is missing, report what disagrees.
-        id_gender, birth = gender_from_id(cleaned["id_number"]), birth_date_from_id(cleaned["id_number"])
-        if "gender" in blank:
-            cleaned["gender"] = id_gender
-        elif cleaned["gender"] and cleaned["gender"] != id_gender:
+        id_gender, birth = gender_from_id(number), id_birth
+        if _blank(raw_gender):
+            gender = id_gender
+        elif gender and gender != id_gender:
             errors.append(("性别", f"性别与证件号码不符（证件号码显示为{id_gender}）"))
-        if "birth_date" in blank:
-            cleaned["birth_date"] = birth
-        elif cleaned["birth_date"] and cleaned["birth_date"] != birth:
+        if birth_blank:
+            birth_date = birth
+        elif birth_date and birth_date != birth:
             errors.append(("出生日期", f"出生日期与证件号码不符（证件号码显示为{birth.isoformat()}）"))
-    elif id_type and id_type not in ID18_TYPES:
+    elif id_type and id_type not in _ID18_TYPE_SET:
         # These numbers carry neither, so the record itself must state them.
-        for key in ("gender", "birth_date"):
-            if key in blank:
-                errors.append((COLUMN_NAMES[key], f"证件类型为{id_type}时必须填写{COLUMN_NAMES[key]}"))
+        for column, missing in (("性别", _blank(raw_gender)), ("出生日期", birth_blank)):
+            if missing:
+                errors.append((column, f"证件类型为{id_type}时必须填写{column}"))
 
-    if "guardian_name" not in blank:
-        check("guardian_name", normalize_name, field="监护人姓名")
-    if "guardian_phone" not in blank:
-        check("guardian_phone", normalize_phone, field="监护人电话")
-    if birth:
+    raw_guardian, raw_guardian_phone = get("guardian_name"), get("guardian_phone")
+    guardian_blank, guardian_phone_blank = _blank(raw_guardian), _blank(raw_guardian_phone)
+    if not guardian_blank:
+        try:
+            guardian_name = normalize_name(raw_guardian, field="监护人姓名")
+        except FieldError as exc:
+            errors.append(("监护人姓名", exc.message))
+    if not guardian_phone_blank:
+        try:
+            guardian_phone = normalize_phone(raw_guardian_phone, field="监护人电话")
+        except FieldError as exc:
+            errors.append(("监护人电话", exc.message))
+    if birth and birth.year > today.year - 19:  # born earlier, 18 or older whatever the day
         age = age_on(birth, today)
-        for key in ("guardian_name", "guardian_phone"):
-            if age < 14 and key in blank:  # guardian consent; a bad value was reported above
-                errors.append((COLUMN_NAMES[key], f"未满14周岁，须填写{COLUMN_NAMES[key]}"))
+        if age < 14:  # guardian consent; a bad value was reported above
+            for column, missing in (("监护人姓名", guardian_blank), ("监护人电话", guardian_phone_blank)):
+                if missing:
+                    errors.append((column, f"未满14周岁，须填写{column}"))
         if age < 18:
             warnings.append(("出生日期", f"未满18周岁（{age}岁）"))
 
-    check("political_status", normalize_political_status)
-    cleaned["teams"] = split_team_names(raw["teams"])
-    for key, limit in TEXT_LIMITS.items():
-        cleaned[key] = clean_text(raw[key])
-        if cleaned[key] is not None and len(cleaned[key]) > limit:
-            errors.append((COLUMN_NAMES[key], f"{COLUMN_NAMES[key]}不能超过{limit}个字"))
-            cleaned[key] = None
-    cleaned["registered_on"] = today
-    if "registered_on" not in blank:
-        check("registered_on", parse_date, field="注册日期")
+    try:
+        political_status = normalize_political_status(get("political_status"))
+    except FieldError as exc:
+        errors.append(("政治面貌", exc.message))
+    teams = split_team_names(get("teams"))
+    texts = {}
+    for key, limit, column in _TEXT_FIELDS:
+        value = get(key)
+        if value is not None:
+            value = (value.strip() or None) if value.__class__ is str else clean_text(value)
+            if value is not None and len(value) > limit:
+                errors.append((column, f"{column}不能超过{limit}个字"))
+                value = None
+        texts[key] = value
+    registered_on = today
+    raw_registered = get("registered_on")
+    if not _blank(raw_registered):
+        try:
+            registered_on = (raw_registered if raw_registered.__class__ is date
+                             else parse_date(raw_registered, field="注册日期"))
+        except FieldError as exc:
+            errors.append(("注册日期", exc.message))
+    cleaned = {"name": name, "gender": gender, "id_type": id_type, "id_number": number, "phone": phone,
+               "birth_date": birth_date, "political_status": political_status, "education": texts["education"],
+               "employer": texts["employer"], "community": texts["community"], "teams": teams,
+               "skills": texts["skills"], "guardian_name": guardian_name, "guardian_phone": guardian_phone,
+               "registered_on": registered_on, "note": texts["note"]}
     return cleaned, errors, warnings

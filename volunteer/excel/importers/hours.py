@@ -3,10 +3,13 @@
 Each row is one volunteer's hours on one activity.  The activity is found by (所属队伍, 活动名称,
 活动日期) or created; the first row of an activity sets its 服务类别 and times (later rows that
 disagree get a warning).  The volunteer is found by 证件号码, or by 手机号码 together with 姓名.
-Records already in the system with the same minutes are ``unchanged`` (re-importing a file
-changes nothing); a different number of minutes is rejected, since corrections are made in the
-app where they are audited.  Hours the office (or the command line) imports are approved; a
-leader's import waits for the office like any of their entries.
+A masked 证件号码 (``310104********123X``, as ``export hours`` writes it) does not identify
+anyone: such a row is matched by 手机号码 and 姓名, as if the number were absent, so an exported
+file can be imported again.  Records already in the system with the same minutes are
+``unchanged`` (re-importing a file changes nothing); a different number of minutes is rejected,
+since corrections are made in the app where they are audited.  Hours the office (or the
+command line) imports are approved; a leader's import waits for the office like any of their
+entries.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from .common import (ImportReport, check_today, chunks, column_length, hours_tex
 TITLE_LIMIT = column_length(Activity.__table__, "title")
 CATEGORY_LIMIT = column_length(ServiceCategory.__table__, "name")
 OTHER_ID_TYPE = "护照"  # the rule shared by every non-resident document: 5-30 letters and digits
+MASK_CHARS = ("*", "＊")  # mask_id writes '*'; a hand-typed full-width one means the same
+MASKED = "证件号码已隐去部分数字（含*），不能用来查找志愿者"
 
 
 @dataclass
@@ -46,6 +51,7 @@ class _Row:
     name: str | None = None
     id_number: str | None = None
     id_error: str | None = None  # the resident-ID rule's complaint, if the number breaks it
+    id_masked: bool = False  # a masked number (310104********123X): found by 手机号码 and 姓名 instead
     phone: str | None = None
     team: str | None = None
     title: str | None = None
@@ -172,7 +178,9 @@ def _clean(report: ImportReport, row, today: date) -> _Row:
             return None
 
     r.name = attempt("name", normalize_name)
-    if clean_text(raw["id_number"]) is not None:
+    id_text = clean_text(raw["id_number"])
+    r.id_masked = id_text is not None and any(c in id_text for c in MASK_CHARS)
+    if id_text is not None and not r.id_masked:
         r.id_number, r.id_error = _id_candidate(raw["id_number"], today)
         if r.id_number is None:
             report.error(n, "id_number", r.id_error)
@@ -278,13 +286,22 @@ def _find_volunteer(report: ImportReport, r: _Row, by_id, by_phone) -> int | Non
     elif r.phone and r.name:
         found = [v for v in by_phone.get(r.phone, []) if v.name == r.name]
         if not found:
-            report.error(n, "phone", "未找到手机号码和姓名都相符的志愿者，请核对或填写证件号码")
+            if r.id_masked:
+                report.error(n, "id_number", f"{MASKED}，按手机号码和姓名也未找到相符的志愿者；"
+                                             "请核对手机号码，或填写完整的证件号码")
+            else:
+                report.error(n, "phone", "未找到手机号码和姓名都相符的志愿者，请核对或填写证件号码")
             return None
         if len(found) > 1:
-            report.error(n, "phone", "有多名志愿者的手机号码和姓名都相同，无法区分，请填写证件号码")
+            if r.id_masked:
+                report.error(n, "id_number", f"{MASKED}，而手机号码和姓名都相同的志愿者有多名；请填写完整的证件号码")
+            else:
+                report.error(n, "phone", "有多名志愿者的手机号码和姓名都相同，无法区分，请填写证件号码")
             return None
         volunteer = found[0]
     else:
+        if r.id_masked and not r.phone:
+            report.error(n, "id_number", f"{MASKED}；请填写手机号码，或填写完整的证件号码")
         return None
     if volunteer.status != "active":
         report.warning(n, "name", "该志愿者已注销")

@@ -9,9 +9,10 @@ loaded in bulk; new volunteers and memberships are written with Core inserts, so
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ...audit.services import record
 from ...extensions import db
@@ -19,16 +20,22 @@ from ...models_base import utcnow
 from ...teams.models import Team, TeamMembership
 from ...volunteers.models import Volunteer
 from ...volunteers.services import FIELDS
-from ...volunteers.validators import COLUMN_NAMES, validate_volunteer
+from ...volunteers.validators import COLUMN_NAMES, TEXT_LIMITS, validate_volunteer
 from ..reader import read_table
 from .common import (BIG_CHUNK, ImportReport, check_today, chunks, column_length, column_positions, expire_loaded,
-                     insert_returning, insert_rows, is_blank, paused_gc, plain, require_office, too_long)
+                     insert_tuples, is_blank, paused_gc, plain, require_office, too_long)
 
 KEY_OF_COLUMN = {column: key for key, column in COLUMN_NAMES.items()}
 # Fields an existing volunteer takes from the file when the file's cell is not empty.
 UPDATABLE = tuple(k for k in FIELDS if k not in ("id_type", "id_number"))
 VOLUNTEERS = Volunteer.__table__
 LENGTHS = {k: column_length(VOLUNTEERS, k) for k in ("education", "employer", "community", "skills")}
+# The columns a cleaned value could still overflow: validate_volunteer already empties a text longer
+# than its TEXT_LIMITS, so only a database column narrower than that needs a check of its own.
+NARROWER = {k: n for k, n in LENGTHS.items() if n is not None and n < TEXT_LIMITS.get(k, n + 1)}
+INSERTED = (*FIELDS, "id_last4", "status", "created_at", "updated_at", "version")
+MEMBERSHIP_COLUMNS = ("team_id", "volunteer_id", "joined_on")
+_fields_of = itemgetter(*FIELDS)
 
 
 def import_volunteers(actor, source, *, file_name: str, dry_run: bool = False, skip_invalid: bool = False,
@@ -44,18 +51,20 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
     table = read_table(source, "volunteers")
     report = ImportReport("volunteers", file_name, table)
 
-    # Phase 1: the field rules, row by row.
-    checked = []  # (row number, raw fields, cleaned, errors, warnings)
+    # Phase 1: the field rules, row by row (a column the file lacks is simply not in ``fields``,
+    # which validate_volunteer reads as empty).
+    checked = []  # (row number, cells, cleaned, errors, warnings)
     index = column_positions(table)
     positions = [(key, index.get(key)) for key in COLUMN_NAMES]
+    present = [(key, i) for key, i in positions if i is not None]
+    keys = tuple(key for key, _ in present)
+    pick = itemgetter(*(i for _, i in present)) if len(present) > 1 else (lambda cells: (cells[present[0][1]],))
     for row in table.rows:
         cells = row.cells
-        fields = {key: (None if i is None else cells[i]) for key, i in positions}
-        cleaned, errors, warnings = validate_volunteer(fields, today=today)
-        for key, limit in LENGTHS.items():
-            if too_long(cleaned[key], limit):
-                errors.append((COLUMN_NAMES[key], f"{COLUMN_NAMES[key]}不能超过{limit}个字"))
-        checked.append((row.number, fields, cleaned, errors, warnings))
+        cleaned, errors, warnings = validate_volunteer(dict(zip(keys, pick(cells))), today=today)
+        if NARROWER:
+            errors += _length_errors(cleaned, NARROWER)
+        checked.append((row.number, cells, cleaned, errors, warnings))
 
     # Phase 2: bulk look-ups.
     identities = {(c[2]["id_type"], c[2]["id_number"]) for c in checked if c[2]["id_type"] and c[2]["id_number"]}
@@ -68,19 +77,21 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
     # Phase 3: file-level and database rules; decide what each row does.
     first_row: dict[tuple, int] = {}
     creates, updates, new_links = [], [], []
-    for number, fields, cleaned, errors, warnings in checked:
+    for number, cells, cleaned, errors, warnings in checked:
         identity = (cleaned["id_type"], cleaned["id_number"])
         current = existing.get(identity) if cleaned["id_number"] else None
-        blank = frozenset(k for k, v in fields.items() if is_blank(v)) if current is not None else frozenset()
-        if current is not None and errors:
-            # Judge the record as it would be after the update: the database fills the blanks
-            # (a child's guardian already on file need not be repeated in every roster).
-            merged = {k: (current[k] if k in blank and k in current else v) for k, v in fields.items()}
-            cleaned_m, errors, warnings = validate_volunteer(merged, today=today)
-            cleaned_m["teams"] = cleaned["teams"]
-            cleaned = cleaned_m
-            errors += [(COLUMN_NAMES[k], f"{COLUMN_NAMES[k]}不能超过{n}个字")
-                       for k, n in LENGTHS.items() if too_long(cleaned[k], n)]
+        blank = frozenset()
+        if current is not None:
+            fields = {key: (None if i is None else cells[i]) for key, i in positions}
+            blank = frozenset(k for k, v in fields.items() if is_blank(v))
+            if errors:
+                # Judge the record as it would be after the update: the database fills the blanks
+                # (a child's guardian already on file need not be repeated in every roster).
+                merged = {k: (current[k] if k in blank and k in current else v) for k, v in fields.items()}
+                cleaned_m, errors, warnings = validate_volunteer(merged, today=today)
+                cleaned_m["teams"] = cleaned["teams"]
+                cleaned = cleaned_m
+                errors += _length_errors(cleaned, LENGTHS)
         unknown = [n for n in cleaned["teams"] if n not in teams]
         if unknown:
             errors.append(("所属队伍", "队伍不存在：" + "、".join(unknown)))
@@ -97,7 +108,6 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
             continue
         team_ids = [teams[n] for n in cleaned["teams"]]
         if current is None:
-            report["created"] += 1
             creates.append((cleaned, team_ids))
             continue
         changes = {k: cleaned[k] for k in UPDATABLE
@@ -113,6 +123,7 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
             new_links.extend((current["id"], t) for t in add)
         else:
             report["unchanged"] += 1
+    report["created"] = len(creates)
     report.finish_validation()
 
     if report.should_write(dry_run=dry_run, skip_invalid=skip_invalid):
@@ -121,15 +132,26 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
     return report
 
 
+def _length_errors(cleaned: dict, lengths: dict[str, int | None]) -> list[tuple[str, str]]:
+    return [(COLUMN_NAMES[k], f"{COLUMN_NAMES[k]}不能超过{n}个字") for k, n in lengths.items() if too_long(cleaned[k], n)]
+
+
 def _load_existing(identities: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Registered volunteers by (id_type, id_number), for the numbers in the file."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
+    if not identities:
+        return found
     numbers = sorted({n for _, n in identities})
     names = ("id", "status", *FIELDS)
-    columns = [VOLUNTEERS.c[name] for name in names]
+    stmt = select(*(VOLUNTEERS.c[name] for name in names))
     conn = db.session.connection()
-    for part in chunks(numbers, BIG_CHUNK):
-        for row in conn.execute(select(*columns).where(VOLUNTEERS.c.id_number.in_(part))):
+    # A table with fewer volunteers than the file has numbers is read whole (one scan instead of
+    # the IN lists; a first roster into a new system then costs nothing here).
+    few = conn.execute(select(func.count()).select_from(
+        select(VOLUNTEERS.c.id).limit(len(numbers) + 1).subquery())).scalar() <= len(numbers)
+    queries = [stmt] if few else (stmt.where(VOLUNTEERS.c.id_number.in_(part)) for part in chunks(numbers, BIG_CHUNK))
+    for query in queries:
+        for row in conn.execute(query):
             values = dict(zip(names, row))
             key = (values["id_type"], values["id_number"])
             if key in identities:
@@ -151,14 +173,12 @@ def _load_memberships(volunteer_ids: list[int]) -> dict[int, set[int]]:
 def _write(actor, report: ImportReport, creates, updates, new_links, today: date) -> None:
     """Insert, update and link in the caller's transaction; one audit entry for the lot."""
     now = utcnow()
-    rows = [{**{k: c[k] for k in FIELDS}, "id_last4": c["id_number"][-4:], "status": "active",
-             "created_at": now, "updated_at": now, "version": 1} for c, _ in creates]
-    by_identity = insert_returning(VOLUNTEERS, rows, "id_type", "id_number")
+    rows = [(*_fields_of(c), c["id_number"][-4:], "active", now, now, 1) for c, _ in creates]
+    by_identity = insert_tuples(VOLUNTEERS, INSERTED, rows, "id_type", "id_number")
     new_ids = [by_identity[(c["id_type"], c["id_number"])] for c, _ in creates]
-    links = [{"team_id": t, "volunteer_id": vid, "joined_on": today}
-             for vid, (_, team_ids) in zip(new_ids, creates) for t in team_ids]
-    links += [{"team_id": t, "volunteer_id": vid, "joined_on": today} for vid, t in new_links]
-    insert_rows(TeamMembership.__table__, links)
+    links = [(t, vid, today) for vid, (_, team_ids) in zip(new_ids, creates) for t in team_ids]
+    links += [(t, vid, today) for vid, t in new_links]
+    insert_tuples(TeamMembership.__table__, MEMBERSHIP_COLUMNS, links)
 
     changed = []
     audit_updates = {}

@@ -1,0 +1,31 @@
+"""importers.common.insert_tuples: the bulk insert of the roster import (tuples, bind processors
+once per distinct value, new ids by a unique key)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from tests import factories
+from volunteer.activities.models import Activity
+from volunteer.excel.importers.common import insert_tuples
+from volunteer.extensions import db
+
+
+def test_ids_by_a_key_with_a_date_column_and_values_as_the_orm_reads_them(app):
+    team = factories.make_team("甲队")
+    now = datetime(2026, 3, 1, 8, 30, 15, 123456)
+    columns = ("team_id", "title", "service_date", "start_time", "status", "created_at", "updated_at", "version")
+    rows = [(team.id, f"活动{i}", date(2026, 1, 1 + i % 28), None if i % 2 else "09:00", "closed", now, now, 1)
+            for i in range(2500)]  # more than one statement's worth
+    ids = insert_tuples(Activity.__table__, columns, rows, "team_id", "title", "service_date")
+    assert sorted(ids) == sorted((team_id, title, day) for team_id, title, day, *_ in rows)  # dates as dates
+    assert sorted(ids.values()) == sorted(db.session.scalars(select(Activity.id)))
+    got = db.session.get(Activity, ids[(team.id, "活动3", date(2026, 1, 4))])
+    assert (got.title, got.service_date, got.start_time, got.created_at) == ("活动3", date(2026, 1, 4), None, now)
+    assert db.session.scalar(select(Activity.start_time).where(Activity.title == "活动2")) == "09:00"
+
+
+def test_nothing_to_insert(app):
+    assert insert_tuples(Activity.__table__, ("title",), [], "title") == {}
+    assert insert_tuples(Activity.__table__, ("title",), []) is None
