@@ -134,3 +134,22 @@ def test_masked_number_that_cannot_be_used(people):
 def test_a_full_number_is_still_checked(people):
     report = run(row("张三", "310104199001011234", "13912345678"))
     assert errors_by_row(report) == {2: [("证件号码", "校验位错误")]}
+
+
+def test_voided_records_in_an_export_are_not_revived_by_importing_it(app, recorded, tmp_path):
+    office = factories.make_user("office")
+    victim = db.session.scalars(select(ServiceRecord).where(ServiceRecord.status == "approved")).first()
+    from volunteer.hours.services import void_record
+
+    void_record(office, victim, "重复登记")
+    db.session.commit()
+    out = tmp_path / "hours.xlsx"
+    export_hours(None, out)
+    before = snapshot()
+    result = app.test_cli_runner().invoke(args=["import", "hours", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["created"] == 0 and report["unchanged"] == recorded["count"]
+    assert any(w["message"] == "状态为“已作废”的记录不导入" for w in report["warnings"])
+    db.session.expire_all()
+    assert snapshot() == before

@@ -24,7 +24,7 @@ from ...activities.models import Activity
 from ...audit.services import record
 from ...errors import ServiceError
 from ...extensions import db
-from ...hours.models import MonthLock, ServiceRecord
+from ...hours.models import RECORD_STATUS, MonthLock, ServiceRecord
 from ...hours.services import month_of
 from ...models_base import utcnow
 from ...teams.models import ServiceCategory, Team
@@ -32,6 +32,7 @@ from ...volunteers.models import Volunteer
 from ...volunteers.validators import (DEFAULT_ID_TYPE, FieldError, clean_text, minutes_between,
                                       normalize_id_number, normalize_name, normalize_phone, parse_date,
                                       parse_hours_to_minutes, parse_time)
+from ..columns import normalize_header
 from ..reader import read_table
 from .common import (ImportReport, check_today, chunks, column_length, hours_text, insert_returning,
                      paused_gc, text_value, too_long)
@@ -115,8 +116,14 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
 
     accepted = []  # (row, volunteer id, activity key)
     first_of_pair: dict[tuple, int] = {}
+    voided = _voided_rows(table)
     for r in rows:
         n = r.number
+        if n in voided:
+            # An `export hours` file lists voided records too; importing one again must not revive it.
+            report.warning(n, "hours", "状态为“已作废”的记录不导入")
+            report["unchanged"] += 1
+            continue
         team_id = teams.get(r.team) if r.team else None
         if r.team and team_id is None:
             report.error(n, "team", f"队伍不存在：{r.team}")
@@ -163,6 +170,16 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
         _write(actor, role, report, accepted, activities, categories)
         report["written"] = True
     return report
+
+
+def _voided_rows(table) -> set[int]:
+    """Row numbers whose 状态 column (written by `export hours`, not part of the template) says 已作废."""
+    try:
+        index = [normalize_header(h) for h in table.header].index("状态")
+    except ValueError:
+        return set()
+    return {row.number for row in table.rows
+            if index < len(row.cells) and str(row.cells[index] or "").strip() == RECORD_STATUS["void"]}
 
 
 def _clean(report: ImportReport, row, today: date) -> _Row:
