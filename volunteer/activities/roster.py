@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..hours.models import ServiceRecord
@@ -25,7 +26,7 @@ def roster_rows(activity, extra_ids=()) -> list[RosterRow]:
     signup_ids = select(ActivitySignup.volunteer_id).where(ActivitySignup.activity_id == activity.id)
     record_ids = select(ServiceRecord.volunteer_id).where(ServiceRecord.activity_id == activity.id)
     people = db.session.scalars(
-        select(Volunteer).where(or_(
+        select(Volunteer).options(lazyload(Volunteer.memberships)).where(or_(  # memberships: not shown
             Volunteer.id.in_(member_ids) & (Volunteer.status == "active"),
             Volunteer.id.in_(signup_ids), Volunteer.id.in_(record_ids), Volunteer.id.in_(list(extra_ids) or [-1])))
         .order_by(Volunteer.name, Volunteer.id)).all()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.permissions import get_visible_or_404, role_required
 from ..errors import ServiceError
 from ..extensions import db
+from ..figures import tally_count
 from ..teams.models import Team
 from . import services
 from .forms import CorrectForm, VoidForm
@@ -35,6 +36,14 @@ def _queue(filters):
     return stmt
 
 
+def _pending_count(filters) -> int:
+    """The queue's length, from the per-team, per-month tallies (the queue can hold a season's
+    entries of a whole town; counting them one by one costs time in proportion)."""
+    span = _month_range(filters["month"])
+    return tally_count("pending", team_id=int(filters["team_id"]) if filters["team_id"].isdigit() else None,
+                       month=services.month_of(span[0]) if span else None)
+
+
 @bp.route("/approvals")
 @role_required("office")
 def approvals():
@@ -43,7 +52,8 @@ def approvals():
                                    selectinload(ServiceRecord.team), selectinload(ServiceRecord.created_by))
     page = db.paginate(stmt.order_by(ServiceRecord.service_date, ServiceRecord.id),
                        page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+                       error_out=False, count=False)
+    page.total = _pending_count(filters)
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
     return render_template("hours/approvals.html", page=page, filters=filters, teams=teams, void_form=VoidForm())
 

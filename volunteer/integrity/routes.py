@@ -1,8 +1,120 @@
-"""integrity pages (placeholder until built)."""
-from flask import Blueprint, abort
+"""Integrity pages (office only): the exception queue and its reviews, the monthly close, and
+the daily-hours threshold."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import role_required
+from ..errors import ServiceError
+from ..extensions import db
+from ..hours.models import ServiceRecord
+from ..reports.routes import ListPage
+from . import services
+from .forms import IntegritySettingsForm, LockMonthForm, QueueFilterForm, ReviewForm
 
 bp = Blueprint("integrity", __name__, url_prefix="/integrity")
 
+
+def _safe_next(target: str | None) -> str | None:
+    """A local path to go back to (not "//host/...", which browsers treat as another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
 @bp.route("/")
+@role_required("office")
 def index():
-    abort(404)
+    form = QueueFilterForm(formdata=request.args or None)
+    form.rule.choices = [("", "全部")] + list(services.RULES.items())
+    if request.args and not form.validate():
+        form.date_from.data = form.date_to.data = None
+    if not request.args.get("date_from") and not form.date_from.errors:
+        form.date_from.data = services.default_window()
+    rule = form.rule.data if form.rule.data in services.RULES else None
+    per_page = current_app.config["PAGE_SIZE"]
+    page_no = max(request.args.get("page", 1, type=int), 1)
+    counts, rows = services.queue(form.date_from.data, form.date_to.data, rule, limit=per_page,
+                                  offset=(page_no - 1) * per_page)
+    total = counts[rule] if rule else sum(counts.values())
+    args = {k: v for k, v in {"rule": rule or "", "date_from": form.date_from.data or "",
+                              "date_to": form.date_to.data or ""}.items() if v}
+    base_args = {k: v for k, v in args.items() if k != "rule"}
+    return render_template("integrity/index.html", form=form, counts=counts, rule=rule, args=args, base_args=base_args,
+                           page=ListPage(rows, page_no, per_page, total), rules=services.RULES,
+                           help=services.RULE_HELP, limit=services.daily_hours_limit())
+
+
+@bp.route("/review/<rule>/<int:record_id>", methods=["GET", "POST"])
+@role_required("office")
+def review(rule, record_id):
+    if rule not in services.RULES:
+        abort(404)
+    rec = db.session.get(ServiceRecord, record_id)
+    if rec is None:
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        decision = request.form.get("decision")
+        try:
+            services.review(current_user, rule, rec, decision, form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.reason.errors.append(exc.message)
+        else:
+            db.session.commit()
+            done = "已确认该记录无误" if decision == "confirmed" else "记录已作废"
+            flash(f"{done}，移出异常队列。", "success")
+            return redirect(_safe_next(request.form.get("next")) or url_for(".index"))
+    item = services.flag_detail(rule, record_id)
+    if item is None and request.method == "GET":
+        flash("该记录已不在异常队列中（可能已处理、更正或作废）。", "info")
+        return redirect(url_for(".index"))
+    return render_template("integrity/review.html", form=form, item=item, rule=rule, rec=rec,
+                           rule_label=services.RULES[rule], help=services.RULE_HELP[rule],
+                           next=_safe_next(request.values.get("next")) or "")
+
+
+@bp.route("/reviews")
+@role_required("office")
+def reviews():
+    per_page = current_app.config["PAGE_SIZE"]
+    page_no = max(request.args.get("page", 1, type=int), 1)
+    rows = services.recent_reviews(per_page, (page_no - 1) * per_page)
+    return render_template("integrity/reviews.html", page=ListPage(rows, page_no, per_page, services.review_count()),
+                           rules=services.RULES)
+
+
+@bp.route("/months", methods=["GET", "POST"])
+@role_required("office")
+def months():
+    form = LockMonthForm()
+    if form.validate_on_submit():
+        try:
+            services.lock_month(current_user, form.month.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.month.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"{form.month.data} 已锁账。", "success")
+            return redirect(url_for(".months"))
+    return render_template("integrity/months.html", form=form, locked=services.locked_months())
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required("office")
+def settings():
+    form = IntegritySettingsForm()
+    if request.method == "GET":
+        form.daily_hours_limit.data = services.daily_hours_limit()
+    if form.validate_on_submit():
+        try:
+            changed = services.set_daily_hours_limit(current_user, float(form.daily_hours_limit.data))
+        except ServiceError as exc:
+            db.session.rollback()
+            form.daily_hours_limit.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("设置已保存。" if changed else "设置没有变化。", "success")
+            return redirect(url_for(".index"))
+    return render_template("integrity/settings.html", form=form)

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
 from ..extensions import db
-from ..hours.models import ServiceRecord
+from ..figures import cached, tally_count
 from ..teams.models import Team
 from ..volunteers.models import Volunteer
 
@@ -24,9 +24,12 @@ def index():
         return redirect(url_for("me.index"))
     stats = {}
     if current_user.role == "office":
+        # Counts over every volunteer (once per change of the data) and every record (from the
+        # per-month tallies): see volunteer/figures.py.
         stats = {
-            "volunteers": db.session.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.status == "active")),
+            "volunteers": cached("main.active_volunteers", None, lambda: db.session.scalar(
+                select(func.count()).select_from(Volunteer).where(Volunteer.status == "active"))),
             "teams": db.session.scalar(select(func.count()).select_from(Team).where(Team.is_active.is_(True))),
-            "pending": db.session.scalar(select(func.count()).select_from(ServiceRecord).where(ServiceRecord.status == "pending")),
+            "pending": tally_count("pending"),
         }
     return render_template("main/index.html", stats=stats, teams=sorted(current_user.led_teams, key=lambda t: t.name))

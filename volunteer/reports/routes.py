@@ -1,8 +1,172 @@
-"""reports pages (placeholder until built)."""
-from flask import Blueprint, abort
+"""Reports (统计): the dashboard, the full volunteer ranking and the star-level 公示 list.
+
+Office sees the whole town; a leader the same pages scoped to the teams they lead (a team
+outside that scope answers 404); volunteers get 403. All figures come from reports.services.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.permissions import role_required
+from ..extensions import db
+from ..figures import cached, ids_key
+from ..models_base import today_local
+from ..teams.models import ServiceCategory, Team
+from . import charts, services
+from .forms import MONTH_CHOICES, ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
+
+@dataclass
+class Filters:
+    form: ReportFilterForm
+    date_from: object
+    date_to: object
+    team_ids: list[int] | None
+    category_ids: list[int] | None
+    period_label: str
+    scope_label: str
+    args: dict  # the query string to carry to the other report pages
+
+
+class ListPage:
+    """Just enough of Flask-SQLAlchemy's Pagination for the `pager` macro."""
+
+    def __init__(self, items, page, per_page, total):
+        self.items, self.page, self.per_page, self.total = items, page, per_page, total
+        self.pages = max(1, math.ceil(total / per_page)) if total else 0
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num, self.next_num = page - 1, page + 1
+
+    def iter_pages(self, left_edge=1, left_current=2, right_current=3, right_edge=1):
+        last = 0
+        for num in range(1, self.pages + 1):
+            if (num <= left_edge or self.page - left_current <= num < self.page + right_current
+                    or num > self.pages - right_edge):
+                if last + 1 != num:
+                    yield None
+                yield num
+                last = num
+
+
+def _allowed_teams():
+    stmt = select(Team.id, Team.name).order_by(Team.is_active.desc(), Team.name)
+    if current_user.role != "office":
+        stmt = stmt.where(Team.id.in_(sorted(current_user.led_team_ids) or [-1]))
+    return db.session.execute(stmt).all()
+
+
+def _filters() -> Filters:
+    """Parse the query string into a period and a scope, refusing teams outside the user's."""
+    today = today_local()
+    teams = _allowed_teams()
+    categories = db.session.execute(select(ServiceCategory.id, ServiceCategory.name)
+                                    .order_by(ServiceCategory.sort_order, ServiceCategory.name)).all()
+    raw_team = request.args.get("team_id", "")
+    if raw_team not in ("", "0"):
+        if not raw_team.isdigit() or int(raw_team) not in {t.id for t in teams}:
+            abort(404)
+    raw_cat = request.args.get("category_id", "")
+    if raw_cat not in ("", "0") and (not raw_cat.isdigit() or int(raw_cat) not in {c.id for c in categories}):
+        abort(404)
+
+    form = ReportFilterForm(formdata=request.args or None)
+    years = services.year_choices(today)
+    form.year.choices = [(y, f"{y}年") for y in years]
+    form.month.choices = MONTH_CHOICES
+    form.team_id.choices = [(0, "全部队伍" if current_user.role == "office" else "我带领的全部队伍")] + \
+        [(t.id, t.name) for t in teams]
+    form.category_id.choices = [(0, "全部类别")] + [(c.id, c.name) for c in categories]
+    if not request.args.get("year"):
+        form.year.data = today.year
+    if request.args:
+        form.validate()
+    for name, default in (("year", today.year), ("month", 0)):
+        if getattr(form, name).errors:  # a year or month not on offer: quietly the default
+            getattr(form, name).data, getattr(form, name).errors = default, []
+    valid = not any(field.errors for field in form)
+
+    if valid and form.date_from.data and form.date_to.data:
+        date_from, date_to = form.date_from.data, form.date_to.data
+        period_label = f"{date_from} 至 {date_to}"
+    else:
+        year = form.year.data if form.year.data in years else today.year
+        month = form.month.data if form.month.data in range(1, 13) else 0
+        date_from, date_to = services.period_for(year, month or None)
+        period_label = f"{year}年{month}月" if month else f"{year}年"
+
+    team_names = dict((t.id, t.name) for t in teams)
+    team_id = form.team_id.data if form.team_id.data in team_names else 0
+    if team_id:
+        team_ids, scope_label = [team_id], team_names[team_id]
+    elif current_user.role == "office":
+        team_ids, scope_label = None, "全镇"
+    else:
+        team_ids, scope_label = sorted(current_user.led_team_ids), "我带领的队伍"
+    category_id = form.category_id.data if form.category_id.data in dict(categories) else 0
+    category_ids = [category_id] if category_id else None
+    if category_id:
+        scope_label += " · " + dict(categories)[category_id]
+    args = {k: v for k, v in request.args.items() if k in form.data and v not in ("", "0")}
+    return Filters(form, date_from, date_to, team_ids, category_ids, period_label, scope_label, args)
+
+
+def _charts(data, f: Filters) -> dict:
+    series = data["month_series"]
+    same_year = f.date_from.year == f.date_to.year
+    label = lambda m: charts.month_label(m, same_year)  # noqa: E731
+    return {
+        "hours_by_month": charts.column_chart([(label(p["month"]), p["hours"]) for p in series],
+                                              title="服务时长（按月）", unit="小时"),
+        "registrations_by_month": charts.column_chart(
+            [(label(p["month"]), p["new_volunteers"]) for p in series], title="新注册志愿者（按月）", unit="人",
+            color="#0d6efd"),
+        "hours_by_category": charts.bar_chart([(r["name"], r["hours"]) for r in data["by_category"]],
+                                              title="服务时长（按类别）", unit="小时", color="#d35400"),
+        "hours_by_team": charts.bar_chart([(r["name"], r["hours"]) for r in data["by_team"]],
+                                          title="服务时长（按队伍排名）", unit="小时", color="#8e44ad"),
+    }
+
+
 @bp.route("/")
+@role_required("office", "leader")
 def index():
-    abort(404)
+    f = _filters()
+    # Year-long aggregates: computed once per change of the data (volunteer/figures.py).
+    scope = (f.date_from, f.date_to, ids_key(f.team_ids), ids_key(f.category_ids))
+    data = cached("reports.dashboard", scope,
+                  lambda: services.dashboard(f.date_from, f.date_to, f.team_ids, f.category_ids))
+    inactive = cached("reports.inactive_teams", (ids_key(f.team_ids), today_local()),
+                      lambda: services.inactive_teams(f.team_ids))
+    return render_template("reports/index.html", f=f, data=data, charts=_charts(data, f), inactive=inactive)
+
+
+@bp.route("/ranking")
+@role_required("office", "leader")
+def ranking():
+    f = _filters()
+    per_page = current_app.config["PAGE_SIZE"]
+    page_no = max(request.args.get("page", 1, type=int), 1)
+    scope = (f.date_from, f.date_to, ids_key(f.team_ids), ids_key(f.category_ids), page_no, per_page)
+    rows, total = cached("reports.ranking", scope, lambda: services.ranking_page(
+        f.date_from, f.date_to, f.team_ids, f.category_ids, limit=per_page, offset=(page_no - 1) * per_page))
+    return render_template("reports/ranking.html", f=f, page=ListPage(rows, page_no, per_page, total))
+
+
+@bp.route("/stars")
+@role_required("office", "leader")
+def stars():
+    f = _filters()
+    rows = cached("reports.stars", (f.date_from, f.date_to, ids_key(f.team_ids)),
+                  lambda: services.star_promotions(f.date_from, f.date_to, f.team_ids))
+    per_page = current_app.config["PAGE_SIZE"]
+    page_no = max(request.args.get("page", 1, type=int), 1)
+    start = (page_no - 1) * per_page
+    return render_template("reports/stars.html", f=f,
+                           page=ListPage(rows[start:start + per_page], page_no, per_page, len(rows)))

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
@@ -14,6 +14,7 @@ from ..auth.models import User
 from ..auth.permissions import get_visible_or_404, role_required
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
+from ..figures import cached, ids_key
 from ..models_base import today_local
 from ..positions.models import Position
 from ..volunteers.models import Volunteer
@@ -82,7 +83,8 @@ def index():
     stmt = stmt.order_by(Team.is_active.desc(), Team.name, Team.id)
     page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     ids = [t.id for t in page.items]
-    counts = services.member_counts(ids)
+    # Members of every team: counted once per change of the data (volunteer/figures.py).
+    counts = cached("teams.member_counts", ids_key(ids), lambda: services.member_counts(ids))
     minutes = services.approved_minutes_by_team(ids, *_year_range())
     args = {k: v for k, v in {"kind": kind, "position_id": position_id, "q": q}.items() if v}
     return render_template("teams/index.html", page=page, counts=counts, minutes=minutes, filters=filters,
@@ -194,7 +196,10 @@ def edit(team_id):
 def _render_detail(team: Team, form: AddMemberForm, status=200):
     stmt = (select(Volunteer).join(TeamMembership, TeamMembership.volunteer_id == Volunteer.id)
             .where(TeamMembership.team_id == team.id).order_by(Volunteer.name, Volunteer.id))
-    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False,
+                       count=False)
+    page.total = cached("teams.member_count", team.id, lambda: db.session.scalar(
+        select(func.count()).select_from(TeamMembership).where(TeamMembership.team_id == team.id)))
     ids = [v.id for v in page.items]
     joined = dict(db.session.execute(select(TeamMembership.volunteer_id, TeamMembership.joined_on).where(
         TeamMembership.team_id == team.id, TeamMembership.volunteer_id.in_(ids or [-1])))

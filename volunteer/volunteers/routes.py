@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.permissions import get_visible_or_404, role_required
 from ..errors import ServiceError, StaleError, ValidationFailed
 from ..extensions import db
+from ..figures import cached, ids_key
 from ..hours.services import approved_minutes_by_volunteer, volunteer_totals
 from ..hours.stars import next_level, star_level, stars_text
 from ..models_base import today_local
@@ -99,7 +100,9 @@ def index():
         after=request.args.get("after", type=int), before=request.args.get("before", type=int),
         last=request.args.get("last") == "1")
     ids = [v.id for v in page.items]
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    # "共 N 人" counts every matching volunteer: once per change of the data (volunteer/figures.py).
+    total = cached("volunteers.count", (tuple(sorted(filters.items())), ids_key(_scope_team_ids()), today_local()),
+                   lambda: db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())))
     args = {k: v for k, v in filters.items() if v}
     return render_template(
         "volunteers/index.html", page=page, total=total, filters=filters, args=args, teams=teams,

@@ -1,5 +1,5 @@
 """Registering, editing and finding volunteers. Field rules live in validators.py only."""
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from ..audit.services import diff, record, snapshot
 from ..errors import ServiceError, StaleError, ValidationFailed
@@ -90,6 +90,20 @@ def set_status(actor, volunteer: Volunteer, status: str) -> None:
            before={"status": before}, after={"status": status})
 
 
+def _starts_with(column, prefix: str):
+    """`column LIKE 'prefix%'`. PostgreSQL reads that from a varchar_pattern_ops index; SQLite's
+    LIKE folds ASCII case and so never uses an index: there the same rows are also bounded by
+    the range [prefix, prefix with its last character + 1), which the plain B-tree serves (in
+    SQLite's binary order that range holds exactly the strings starting with the prefix). Only
+    for prefixes without ASCII letters, so the case-folding match is kept for the others."""
+    cond = column.startswith(prefix, autoescape=True)
+    last = ord(prefix[-1]) + 1
+    if (db.session.get_bind().dialect.name == "sqlite" and not (0xD800 <= last <= 0xDFFF) and last <= 0x10FFFF
+            and not any(c.isascii() and c.isalpha() for c in prefix)):
+        cond = and_(column >= prefix, column < prefix[:-1] + chr(last), cond)
+    return cond
+
+
 def search_volunteers(*, q=None, team_id=None, status=None, political_status=None, age_group=None,
                       team_ids=None, today=None):
     """A SELECT of volunteers matching the list filters (ordered by id for stable pages).
@@ -100,9 +114,9 @@ def search_volunteers(*, q=None, team_id=None, status=None, political_status=Non
     stmt = select(Volunteer)
     if q:
         q = "".join(q.split())
-        conds = [Volunteer.name.startswith(q, autoescape=True)]
+        conds = [_starts_with(Volunteer.name, q)]
         if q.isdigit() and len(q) >= 7:
-            conds.append(Volunteer.phone.startswith(q, autoescape=True))
+            conds.append(_starts_with(Volunteer.phone, q))
         if len(q) == 4:
             conds.append(Volunteer.id_last4 == q.upper())
         if len(q) >= 15:

@@ -1,0 +1,41 @@
+"""Issuing and revoking certificates, and the issuer settings."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+
+
+class IssueForm(FlaskForm):
+    period_from = DateField("证明期间（起）", validators=[DataRequired("请填写起始日期。")])
+    period_to = DateField("证明期间（止）", validators=[DataRequired("请填写截止日期。")])
+
+
+class RevokeForm(FlaskForm):
+    reason = StringField("撤销原因", validators=[DataRequired("撤销必须填写原因。"), Length(max=200)])
+
+
+class VolunteerSearchForm(FlaskForm):
+    """Find the volunteer to issue for (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("查找志愿者", validators=[Optional(), Length(max=50)],
+                    description="姓名、手机号码、证件号码或其后四位")
+
+
+class IssuerSettingsForm(FlaskForm):
+    issuer = StringField("出具单位", validators=[DataRequired("出具单位不能为空。"), Length(max=100)])
+    person_in_charge = StringField("负责人", validators=[Optional(), Length(max=50)])
+    handler = StringField("经办人", validators=[Optional(), Length(max=50)],
+                          description="留空时使用开具证明的办公室账号姓名。")
+    contact = StringField("联系电话", validators=[Optional(), Length(max=50)])
+    number_prefix = StringField("证明编号前缀", validators=[
+        DataRequired("请填写编号前缀。"), Regexp(r"^[A-Za-z0-9]{1,10}$", message="只能是 1–10 位字母或数字。")],
+        description="证明编号形如 HQ-2026-000123。")
+    verify_base_url = StringField("核验网址前缀（可选）", validators=[
+        Optional(), URL(require_tld=False, message="请填写完整网址，例如 https://zyfw.example.cn。"), Length(max=200)],
+        description="二维码指向的网站地址；留空时使用当前访问的地址。")
+
+    FIELDS = {"issuer": "certificate.issuer", "person_in_charge": "certificate.person_in_charge",
+              "handler": "certificate.handler", "contact": "certificate.contact",
+              "number_prefix": "certificate.number_prefix", "verify_base_url": "certificate.verify_base_url"}
