@@ -8,6 +8,7 @@ from sqlalchemy import event
 from volunteer.extensions import db
 from volunteer.teams.models import TeamMembership
 from volunteer.volunteers.models import Volunteer
+from volunteer.volunteers.privacy import mask_id
 
 from tests import factories as f
 from tests.volunteers.helpers import (FULL_WIDTH, audit_entries, bad_check_digit, counts, field_errors,
@@ -408,14 +409,18 @@ def test_edit_form_prefilled_and_saves_with_audit(world, client, login_as):
     member = world["member"]
     login_as("leader", teams=[world["team"]])
     form = client.get(f"/volunteers/{member.id}/edit").get_data(as_text=True)
-    assert field_value(form, "name") == "张三" and field_value(form, "id_number") == member.id_number
+    # A leader sees the ID masked (full numbers are for the office only) ...
+    assert field_value(form, "name") == "张三" and field_value(form, "id_number") == mask_id(member.id_number)
+    assert member.id_number not in form
     assert re.search(rf'<input[^>]*name="version"[^>]*value="{member.version}"', form)
     assert field_value(form, "teams") == [str(world["team"].id)]
-    response = client.post(f"/volunteers/{member.id}/edit", data=_edit_data(member, phone="13698765432",
-                                                                           teams=[str(world["team"].id)]))
+    # ... and sending the masked value back keeps the stored number.
+    full_id = member.id_number
+    response = client.post(f"/volunteers/{member.id}/edit", data=_edit_data(
+        member, phone="13698765432", id_number=mask_id(full_id), teams=[str(world["team"].id)]))
     assert response.status_code == 302
     db.session.refresh(member)
-    assert member.phone == "13698765432"
+    assert member.phone == "13698765432" and member.id_number == full_id
     (entry,) = audit_entries("volunteer.update")
     assert entry.changes["before"]["phone"] != "13698765432" and entry.changes["after"]["phone"] == "13698765432"
 

@@ -67,7 +67,12 @@ def _link_audit(report, batch: ImportBatch) -> None:
 
 
 def _short(name: str) -> str:
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "未命名.xlsx"
+    # Control characters (NUL, line breaks) are dropped: PostgreSQL refuses NUL in text, and a
+    # bare "." or ".." is no name at all.
+    name = "".join(ch for ch in (name or "") if ch >= " " and ch != "\x7f")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name in ("", ".", ".."):
+        name = "未命名.xlsx"
     return name[-MAX_FILE_NAME:]
 
 

@@ -24,6 +24,7 @@ from ..teams.models import Team, TeamMembership
 from . import services
 from .forms import VolunteerForm
 from .models import STATUS_LABELS, Volunteer
+from .privacy import mask_id
 from .validators import COLUMN_NAMES, POLITICAL_STATUSES
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
@@ -231,8 +232,17 @@ def _edit_form_data(volunteer: Volunteer) -> dict:
     for key in ("birth_date", "registered_on"):
         data[key] = data[key].isoformat() if data[key] else ""
     data = {k: ("" if v is None else v) for k, v in data.items()}
+    if not _is_office():
+        data["id_number"] = mask_id(volunteer.id_number)  # full numbers are for the office only
     data["version"] = volunteer.version
     return data
+
+
+def _keep_masked_id(fields: dict, volunteer: Volunteer) -> dict:
+    """A leader sees the ID masked; sending the masked value back means "unchanged"."""
+    if not _is_office() and fields.get("id_number") == mask_id(volunteer.id_number):
+        fields["id_number"] = volunteer.id_number
+    return fields
 
 
 @bp.route("/<int:volunteer_id>/edit", methods=["GET", "POST"])
@@ -253,7 +263,7 @@ def edit(volunteer_id):
         form_ok = form.validate_on_submit()
         teams_ok = _check_teams(form, choices, required=False)
         if form_ok and teams_ok:
-            fields = _form_fields(form, choices)
+            fields = _keep_masked_id(_form_fields(form, choices), volunteer)
             version = form.version.data if (form.version.data or "").isdigit() else None
             try:
                 services.update_volunteer(current_user, volunteer, fields, today=today_local(),

@@ -352,6 +352,8 @@ def parse_hours_to_minutes(value) -> int:
         hours = Decimal(text)
     if hours > 24:
         raise FieldError("服务时长不能超过24小时")
+    if hours <= 0:  # checked before rounding: a huge negative value overflows quantize()
+        raise FieldError("服务时长必须大于0")
     minutes = int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if minutes <= 0:
         # Under half a minute rounds to 0, which would be a record of nothing.
