@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import get_visible_or_404, role_required
@@ -21,6 +20,7 @@ from ..hours.services import approved_minutes_by_volunteer, volunteer_totals
 from ..hours.stars import next_level, star_level, stars_text
 from ..models_base import today_local
 from ..teams.models import Team, TeamMembership
+from ..teams.routes import url_or_none
 from . import services
 from .forms import VolunteerForm
 from .models import STATUS_LABELS, Volunteer
@@ -33,14 +33,6 @@ AGE_GROUP_LABELS = {"u18": "未满18", "18-35": "18-35", "36-59": "36-59", "60+"
 # ValidationFailed names canonical columns (姓名, 证件号码...); the form's fields are the keys.
 FIELD_OF_COLUMN = {column: key for key, column in COLUMN_NAMES.items()}
 STALE_MESSAGE = "该志愿者已被他人修改，请刷新页面后重新编辑（您填写的内容仍保留在下方）。"
-
-
-def url_or_none(endpoint, **values):
-    """url_for, or None while the endpoint does not exist yet (pages built by other features)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 @bp.context_processor
