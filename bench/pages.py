@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -142,7 +142,7 @@ def subjects(url: str) -> dict:
 
 def page_list(s: dict, app_routes: set[str]) -> list[tuple[str, str, str]]:
     """(label, role, path) of every page measured; /healthz first (the yardstick)."""
-    year = (datetime.utcnow() + timedelta(hours=8)).year
+    year = datetime.now(timezone(timedelta(hours=8))).year  # Beijing
     pages = [
         ("/healthz", "anon", "/healthz"),
         ("start page (office)", "office", "/"),
