@@ -7,8 +7,9 @@ import json
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
+
+from tests.imports.helpers import workbook_bytes
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -33,20 +34,8 @@ def make_xlsx(tmp_path):
     counter = iter(range(1000))
 
     def make(sheets: dict[str, list[list]], setup=None) -> Path:
-        wb = openpyxl.Workbook()
-        wb.remove(wb.active)
-        for title, rows in sheets.items():
-            ws = wb.create_sheet(title)
-            for r, row in enumerate(rows, start=1):
-                for c, value in enumerate(row, start=1):
-                    if value is not None:
-                        cell = ws.cell(row=r, column=c, value=value)
-                        if isinstance(value, str) and value.startswith("="):
-                            cell.data_type = "s"  # keep formula-looking text as text
-        if setup:
-            setup(wb)
         path = tmp_path / f"book{next(counter)}.xlsx"
-        wb.save(path)
+        path.write_bytes(workbook_bytes(sheets, setup))
         return path
 
     return make
