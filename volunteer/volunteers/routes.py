@@ -261,11 +261,8 @@ def edit(volunteer_id):
                 services.update_volunteer(current_user, volunteer, fields, today=today_local(),
                                           version=int(version) if version else -1)
                 db.session.commit()
-            except StaleError:
-                db.session.rollback()
-                flash(STALE_MESSAGE, "error")
-            except StaleDataError:
-                # Saved by someone else between our read and our write.
+            except (StaleError, StaleDataError):
+                # StaleDataError: saved by someone else between our read and our write.
                 db.session.rollback()
                 flash(STALE_MESSAGE, "error")
             except ValidationFailed as exc:
