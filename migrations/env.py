@@ -51,6 +51,21 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Autogenerate: leave out what the models create on other databases only.
+
+    An index declared with ``.ddl_if(dialect=...)`` (volunteers' name-prefix index is
+    PostgreSQL-only) is skipped by create_all elsewhere; Alembic does not read that condition,
+    so without this it would ask to add the index to SQLite.
+    """
+    condition = getattr(obj if not reflected else compare_to, "_ddl_if", None)
+    wanted = getattr(condition, "dialect", None)
+    if wanted is None:
+        return True
+    dialect = context.get_context().dialect.name
+    return dialect == wanted if isinstance(wanted, str) else dialect in wanted
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -91,6 +106,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

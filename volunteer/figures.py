@@ -20,15 +20,18 @@ imports, the seed and every worker and host are covered alike:
   read. The token is random (never a counter): a value computed inside a transaction that
   later rolls back is keyed by a token that never becomes current, and two databases never
   share one. On PostgreSQL a transaction that has written does not use the cache at all.
-  Cached values are shared between requests: callers treat them as read-only.
+  Cached values are shared between requests: callers treat them as read-only. A bulk write
+  (an import) wraps itself in `bulk_changes()`: SQLite's per-row triggers stand down for it
+  and the token is replaced once at its end.
 
-The tables and triggers come from migration 0002 (and, for the tests' create_all, from the
-`after_create` hook below).
+The tables and triggers come from migrations 0002 and 0003 (and, for the tests' create_all,
+from the `after_create` hook below).
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager, suppress
 from typing import Any, Callable, Hashable
 
 from flask import current_app
@@ -67,6 +70,12 @@ class DataVersion(db.Model):
 # --- the triggers (created by migration 0002, and by create_all for the tests) ---------------------
 
 SQLITE_NEW_TOKEN = "lower(hex(randomblob(16)))"
+# A row under this name in data_versions, written and removed inside one bulk transaction
+# (bulk_changes), makes the SQLite per-row triggers stand down; nobody else ever sees it.
+PAUSED = "figures_paused"
+SQLITE_REPLACE_TOKEN = (f"INSERT INTO data_versions (name, token) VALUES ('{FIGURES}', {SQLITE_NEW_TOKEN}) "
+                        f"ON CONFLICT (name) DO UPDATE SET token = excluded.token")
+SQLITE_NOT_PAUSED = f"NOT EXISTS (SELECT 1 FROM data_versions WHERE name = '{PAUSED}')"
 PG_FUNCTION = "figures_changed"
 PG_FLAG = "volunteer.figures_changed"  # set (transaction-local) once this transaction replaced the token
 
@@ -79,9 +88,8 @@ def trigger_ddl(dialect: str) -> list[str]:
             for event_name in ("INSERT", "UPDATE", "DELETE"):
                 statements.append(
                     f"CREATE TRIGGER IF NOT EXISTS trg_{FIGURES}_{table}_{event_name.lower()} "
-                    f"AFTER {event_name} ON {table} FOR EACH ROW BEGIN "
-                    f"INSERT INTO data_versions (name, token) VALUES ('{FIGURES}', {SQLITE_NEW_TOKEN}) "
-                    f"ON CONFLICT (name) DO UPDATE SET token = excluded.token; END")
+                    f"AFTER {event_name} ON {table} FOR EACH ROW WHEN {SQLITE_NOT_PAUSED} BEGIN "
+                    f"{SQLITE_REPLACE_TOKEN}; END")
         return statements
     if dialect == "postgresql":
         # Statement-level, and once per transaction: updating one row again and again in one
@@ -208,13 +216,49 @@ def current_token() -> str | None:
     only once per transaction, so its later writes would not change it again).
     """
     dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":  # per-row triggers: every write replaces the token
-        return db.session.scalar(select(DataVersion.token).where(DataVersion.name == FIGURES))
+    if dialect == "sqlite":  # per-row triggers: every write replaces the token (unless paused)
+        rows = dict(db.session.execute(select(DataVersion.name, DataVersion.token)
+                                       .where(DataVersion.name.in_((FIGURES, PAUSED)))).all())
+        return None if PAUSED in rows else rows.get(FIGURES)
     if dialect == "postgresql":
         row = db.session.execute(select(DataVersion.token, func.pg_current_xact_id_if_assigned().is_(None))
                                  .where(DataVersion.name == FIGURES)).first()
         return row[0] if row and row[1] else None
     return None
+
+
+@contextmanager
+def bulk_changes():
+    """Around a bulk write (a roster or hours import) in the caller's transaction.
+
+    SQLite's triggers replace the token on every row, so a 20,000-row roster paid 44,000
+    upserts of the same row (volunteers and memberships): a quarter of its database time.
+    Inside this block they stand down, and the token is replaced once at the end. The marker
+    row that stops them lives and dies inside the transaction: other connections never see it
+    (writers are serialized, readers see committed data), a rollback or a crash removes it with
+    the rest, and while it is there current_token() is None, so nothing computed mid-write is
+    cached. PostgreSQL's triggers already run once per statement and transaction: no change.
+    """
+    conn = db.session.connection()
+    if conn.dialect.name != "sqlite" or conn.execute(
+            select(DataVersion.name).where(DataVersion.name == PAUSED)).first() is not None:
+        yield  # another database, or already inside a bulk block (the outer one resumes)
+        return
+    conn.exec_driver_sql(f"INSERT INTO data_versions (name, token) VALUES ('{PAUSED}', 'bulk')")
+    try:
+        yield
+    except BaseException:
+        # The caller rolls back, which removes the marker anyway; after a failed statement the
+        # connection may refuse more SQL, and that must not hide the original error.
+        with suppress(Exception):
+            _resume(conn)
+        raise
+    _resume(conn)
+
+
+def _resume(conn) -> None:
+    conn.exec_driver_sql(f"DELETE FROM data_versions WHERE name = '{PAUSED}'")
+    conn.exec_driver_sql(SQLITE_REPLACE_TOKEN)
 
 
 def cached(name: str, key: Hashable, compute: Callable[[], Any]) -> Any:

@@ -290,3 +290,29 @@ def test_only_the_office_imports_rosters_and_teams(teams):
                      today=TODAY)
     office = factories.make_user(role="office")
     assert import_volunteers(office, data, file_name="x.xlsx", today=TODAY)["created"] == 1
+
+
+def test_an_import_refreshes_cached_counts_and_numbers_new_volunteers_after_existing_ones(teams):
+    from volunteer import figures
+
+    def count():
+        return figures.cached("test.import.count", None,
+                              lambda: db.session.scalar(select(func.count()).select_from(Volunteer)))
+
+    run(one_sheet(["先来", id_number(serial=1), "13912345671", "甲队"]))
+    # The highest id gone (raw SQL: the product never deletes a volunteer): SQLite hands it out
+    # again, and the import must number its rows the way the database does.
+    db.session.execute(TeamMembership.__table__.delete())
+    db.session.execute(Volunteer.__table__.delete())
+    db.session.commit()
+    db.session.expunge_all()
+    figures.clear()
+    assert count() == 0
+    report = run(one_sheet(["王一", id_number(serial=2), "13912345672", "甲队"],
+                           ["王二", id_number(serial=3), "13912345673", "乙队、丙队"]))
+    assert report["created"] == 2
+    assert count() == 2  # the token moved on: not the 0 cached before the import
+    one, two = volunteer(id_number(serial=2)), volunteer(id_number(serial=3))
+    assert (one.name, team_names(one)) == ("王一", ["甲队"])
+    assert (two.name, team_names(two)) == ("王二", ["丙队", "乙队"])
+    assert db.session.scalar(select(func.count()).select_from(figures.DataVersion)) == 1  # no pause marker left

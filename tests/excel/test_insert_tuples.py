@@ -29,3 +29,35 @@ def test_ids_by_a_key_with_a_date_column_and_values_as_the_orm_reads_them(app):
 def test_nothing_to_insert(app):
     assert insert_tuples(Activity.__table__, ("title",), [], "title") == {}
     assert insert_tuples(Activity.__table__, ("title",), []) is None
+
+
+def test_new_ids_follow_the_rows_already_there_and_a_repeated_key_is_refused(app):
+    import pytest
+
+    team = factories.make_team("乙队")
+    old = factories.make_activity(team, title="已有")
+    db.session.commit()
+    now = datetime(2026, 3, 1, 8, 0)
+    columns = ("team_id", "title", "service_date", "status", "created_at", "updated_at", "version")
+    ids = insert_tuples(Activity.__table__, columns, [(team.id, "新", date(2026, 2, 1), "closed", now, now, 1)],
+                        "title")
+    assert ids[("新",)] > old.id
+    assert db.session.get(Activity, ids[("新",)]).title == "新"
+    with pytest.raises(ValueError):
+        insert_tuples(Activity.__table__, columns, [(team.id, "同名", date(2026, 2, 1), "closed", now, now, 1)] * 2,
+                      "title")
+
+
+def test_a_bulk_write_enlarges_the_page_cache_only_for_its_own_duration(app):
+    """Each pooled connection keeping 64 MiB of cache after one import would add up."""
+    import pytest
+
+    from volunteer.excel.importers.common import bulk_write
+
+    conn = db.session.connection()
+    if conn.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    with bulk_write():
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024
+    assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before

@@ -194,3 +194,64 @@ def test_pages_show_fresh_counts_after_changes(client, login_as):
     assert "待审核 1 条" in page("/hours/approvals")
     html = page("/")
     assert ">1<" in html.replace(" ", "").replace("\n", "")  # the start page's pending count
+
+
+def _token():
+    return db.session.scalar(select(figures.DataVersion.token).where(figures.DataVersion.name == figures.FIGURES))
+
+
+def test_a_bulk_write_replaces_the_token_once_and_caches_nothing_meanwhile(app):
+    figures.clear()
+    team = f.make_team()
+    db.session.commit()
+    assert _count_volunteers() == 0
+    before = _token()
+    with figures.bulk_changes():
+        for i in range(3):
+            f.make_volunteer(f"批量{i}", teams=[team])
+        db.session.flush()
+        # Mid-write the figure is computed fresh and not cached: it must not outlive the block.
+        assert _count_volunteers() == 3
+        assert figures.current_token() is None
+        if db.engine.dialect.name == "sqlite":
+            assert _token() == before  # the per-row triggers stood down
+    db.session.commit()
+    assert _token() != before
+    assert figures.current_token() == _token()  # caching again after the block
+    assert _count_volunteers() == 3
+    assert db.session.scalar(select(func.count()).select_from(figures.DataVersion)) == 1  # no marker left
+
+
+def test_a_bulk_write_that_fails_leaves_the_triggers_working(app):
+    figures.clear()
+    team = f.make_team()
+    db.session.commit()
+    assert _count_volunteers() == 0
+    try:
+        with figures.bulk_changes():
+            f.make_volunteer("失败", teams=[team])
+            db.session.flush()
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    db.session.rollback()
+    assert _count_volunteers() == 0
+    f.make_volunteer("之后")  # an ordinary write afterwards still replaces the token
+    db.session.commit()
+    assert _count_volunteers() == 1
+
+
+def test_a_bulk_write_inside_another_resumes_only_at_the_outer_end(app):
+    figures.clear()
+    f.make_team()
+    db.session.commit()
+    with figures.bulk_changes():
+        with figures.bulk_changes():
+            f.make_volunteer("内层")
+            db.session.flush()
+        assert figures.current_token() is None  # still paused: the outer block is not done
+        f.make_volunteer("外层")
+        db.session.flush()
+    db.session.commit()
+    assert figures.current_token() is not None
+    assert _count_volunteers() == 2

@@ -15,14 +15,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Table as SATable
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
+from ...database import larger_page_cache
 from ...errors import ServiceError
 from ...extensions import db
+from ...figures import bulk_changes
 from ...volunteers.validators import clean_text
 from ..columns import header_lookup, normalize_header
 from ..reader import Table
@@ -118,6 +121,15 @@ def paused_gc():
             gc.enable()
 
 
+@contextmanager
+def bulk_write():
+    """Around an import's writes (in the caller's transaction): the figures token replaced once,
+    not once per row (figures.bulk_changes), and on SQLite a page cache that holds what the
+    write touches (database.larger_page_cache)."""
+    with bulk_changes(), larger_page_cache(db.session.connection()):
+        yield
+
+
 def fatal_report(file_name: str, reason: str) -> dict:
     """The report of a file that cannot be used at all."""
     return {"file": file_name, "fatal": reason}
@@ -167,46 +179,51 @@ def insert_tuples(table: SATable, columns: Sequence[str], rows: list[tuple], *ke
 
     With ``keys`` (a unique key among ``columns``) returns the new ids by those values, as
     :func:`insert_returning` does.  On SQLite the rows go to the driver as multi-row
-    ``INSERT ... VALUES (...), (...) RETURNING`` statements of up to a thousand rows: no per-row
-    dict and no per-row parameter processing (each column's bind processor, dates for
-    instance, runs once per distinct value).  Not executemany: with the per-row triggers of
-    volunteer.figures, one statement per row costs SQLite a statement journal per row, which
-    made a 20,000-row insert several times slower.  Other databases take the Core path.
+    ``INSERT ... VALUES (...), (...)`` statements of up to a thousand rows: no per-row dict
+    and no per-row parameter processing (each column's bind processor, dates for instance,
+    runs once per distinct value), and the new ids numbered here rather than read back.  Not
+    executemany: with per-row triggers, one statement per row costs SQLite a statement journal
+    per row, which made a 20,000-row insert several times slower.  Other databases take the
+    Core path.
     """
     if not rows:
         return {} if keys else None
+    key_values: list[tuple] = []
+    if keys:
+        at = [columns.index(k) for k in keys]
+        key_values = list(map(itemgetter(*at) if len(at) > 1 else (lambda row, j=at[0]: (row[j],)), rows))
+        if len(set(key_values)) != len(rows):
+            raise ValueError(f"insert_tuples: the rows repeat a value of {keys}")
     conn = db.session.connection()
     dialect = conn.dialect
-    if dialect.name != "sqlite" or dialect.paramstyle != "qmark" or (keys and not dialect.insert_returning):
+    if dialect.name != "sqlite" or dialect.paramstyle != "qmark" or (keys and (
+            "id" in columns or list(table.primary_key.columns) != [table.c.get("id")])):
         dicts = [dict(zip(columns, row)) for row in rows]
         if keys:
             return insert_returning(table, dicts, *keys)
         insert_rows(table, dicts)
         return None
+    ids: dict[tuple, int] = {}
+    if keys:
+        # SQLite gives a new row max(id) + 1, and lets one transaction write at a time (one whose
+        # snapshot is older than another's commit cannot write at all): the ids can be numbered
+        # here, in the rows' order, instead of read back with RETURNING.
+        first = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar() + 1
+        ids = dict(zip(key_values, range(first, first + len(rows))))
+        columns = ("id", *columns)
+        rows = [(i, *row) for i, row in zip(range(first, first + len(rows)), rows)]
     width = len(columns)
     values = _bind_processed(table, columns, list(chain.from_iterable(rows)), dialect)
     prep = dialect.identifier_preparer
     head = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.format_column(table.c[c]) for c in columns)})"
             " VALUES ")
     one = "(" + ", ".join("?" * width) + ")"
-    tail = (" RETURNING " + ", ".join(prep.format_column(c) for c in (table.c.id, *(table.c[k] for k in keys)))
-            if keys else "")
     per = max(1, min(1000, dialect.insertmanyvalues_max_parameters // width))
-    full = head + ", ".join([one] * per) + tail
-    # Driver SQL returns what the driver gives (dates as text): the key columns' types convert it.
-    converters = [table.c[k].type.dialect_impl(dialect).result_processor(dialect, None) for k in keys]
-    ids: dict[tuple, int] = {}
+    full = head + ", ".join([one] * per)
     for start in range(0, len(rows), per):
         count = min(per, len(rows) - start)
-        sql = full if count == per else head + ", ".join([one] * count) + tail
-        result = conn.exec_driver_sql(sql, tuple(values[start * width:(start + count) * width]))
-        if keys:
-            returned = result.all()
-            if any(converters):
-                ids.update((tuple(v if f is None else f(v) for f, v in zip(converters, row[1:])), row[0])
-                           for row in returned)
-            else:
-                ids.update((tuple(row[1:]), row[0]) for row in returned)
+        sql = full if count == per else head + ", ".join([one] * count)
+        conn.exec_driver_sql(sql, tuple(values[start * width:(start + count) * width]))
     return ids if keys else None
 
 

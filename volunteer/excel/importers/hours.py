@@ -34,7 +34,7 @@ from ...volunteers.validators import (DEFAULT_ID_TYPE, FieldError, clean_text, m
                                       parse_hours_to_minutes, parse_time)
 from ..columns import normalize_header
 from ..reader import read_table
-from .common import (ImportReport, check_today, chunks, column_length, hours_text, insert_returning,
+from .common import (ImportReport, bulk_write, check_today, chunks, column_length, hours_text, insert_returning,
                      paused_gc, text_value, too_long)
 
 TITLE_LIMIT = column_length(Activity.__table__, "title")
@@ -167,7 +167,8 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
     report.finish_validation()
 
     if report.should_write(dry_run=dry_run, skip_invalid=skip_invalid):
-        _write(actor, role, report, accepted, activities, categories)
+        with bulk_write():
+            _write(actor, role, report, accepted, activities, categories)
         report["written"] = True
     return report
 

@@ -18,7 +18,8 @@ from ...teams.models import TEAM_KINDS, Team
 from ...teams.services import TEAM_FIELDS
 from ...volunteers.validators import FieldError, normalize_name, normalize_phone, parse_date
 from ..reader import read_table
-from .common import ImportReport, check_today, column_length, plain, require_office, text_value, too_long
+from .common import (ImportReport, bulk_write, check_today, column_length, plain, require_office, text_value,
+                     too_long)
 
 TEAMS = Team.__table__
 TEXT_LIMITS = {"name": column_length(TEAMS, "name"), "category": column_length(TEAMS, "category")}
@@ -69,7 +70,8 @@ def import_teams(actor, source, *, file_name: str, dry_run: bool = False, skip_i
     report.finish_validation()
 
     if report.should_write(dry_run=dry_run, skip_invalid=skip_invalid):
-        _write(actor, report, accepted, positions)
+        with bulk_write():
+            _write(actor, report, accepted, positions)
         report["written"] = True
     return report
 

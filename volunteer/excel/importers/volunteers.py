@@ -22,7 +22,7 @@ from ...volunteers.models import Volunteer
 from ...volunteers.services import FIELDS
 from ...volunteers.validators import COLUMN_NAMES, TEXT_LIMITS, validate_volunteer
 from ..reader import read_table
-from .common import (BIG_CHUNK, ImportReport, check_today, chunks, column_length, column_positions, expire_loaded,
+from .common import (BIG_CHUNK, ImportReport, bulk_write, check_today, chunks, column_length, column_positions, expire_loaded,
                      insert_tuples, is_blank, paused_gc, plain, require_office, too_long)
 
 KEY_OF_COLUMN = {column: key for key, column in COLUMN_NAMES.items()}
@@ -127,7 +127,8 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
     report.finish_validation()
 
     if report.should_write(dry_run=dry_run, skip_invalid=skip_invalid):
-        _write(actor, report, creates, updates, new_links, today)
+        with bulk_write():
+            _write(actor, report, creates, updates, new_links, today)
         report["written"] = True
     return report
 
