@@ -113,3 +113,37 @@ def larger_page_cache(conn, kib: int = BULK_CACHE_KIB):
     finally:
         with suppress(Exception):
             conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
+
+
+@contextmanager
+def indexes_set_aside(conn, table: str):
+    """SQLite: drop ``table``'s plain secondary indexes for a bulk load, and build them after it.
+
+    Building an index over a table sorts it once; keeping it up to date during a load inserts
+    every new row into it at a random place. For a load at least as big as the table already
+    is (a first roster of 20,000 into a new system: 0.04 s of 0.7) the former is cheaper, so
+    the caller sets them aside then (insert_tuples). Only indexes made by CREATE INDEX and not
+    unique: the primary key and UNIQUE constraints keep guarding the load. Inside the caller's
+    transaction, like any DDL on SQLite: other connections never see the indexes missing, and
+    a rollback or a crash restores them. Elsewhere a no-op.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    names = [row[1] for row in conn.exec_driver_sql(f'PRAGMA index_list("{table}")') if row[3] == "c" and not row[2]]
+    saved = [conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).scalar()
+             for name in names]
+    for name in names:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):  # the caller rolls back, which restores them anyway
+            _create_all(conn, saved)
+        raise
+    _create_all(conn, saved)
+
+
+def _create_all(conn, statements) -> None:
+    for sql in statements:
+        conn.exec_driver_sql(sql)

@@ -21,8 +21,8 @@ imports, the seed and every worker and host are covered alike:
   later rolls back is keyed by a token that never becomes current, and two databases never
   share one. On PostgreSQL a transaction that has written does not use the cache at all.
   Cached values are shared between requests: callers treat them as read-only. A bulk write
-  (an import) wraps itself in `bulk_changes()`: SQLite's per-row triggers stand down for it
-  and the token is replaced once at its end.
+  (an import) wraps itself in `bulk_changes()`: SQLite's per-row triggers are set aside for
+  it and the token is replaced once at its end.
 
 The tables and triggers come from migrations 0002 and 0003 (and, for the tests' create_all,
 from the `after_create` hook below).
@@ -32,6 +32,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from typing import Any, Callable, Hashable
 
 from flask import current_app
@@ -41,6 +42,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .extensions import db
 
 FIGURES = "figures"
+TRIGGER_PREFIX = f"trg_{FIGURES}_"  # the SQLite triggers that replace the token (trigger_ddl)
 TRACKED_TABLES = ("service_records", "activities", "volunteers", "team_memberships", "teams", "service_categories")
 MAX_ENTRIES = 512
 
@@ -70,12 +72,8 @@ class DataVersion(db.Model):
 # --- the triggers (created by migration 0002, and by create_all for the tests) ---------------------
 
 SQLITE_NEW_TOKEN = "lower(hex(randomblob(16)))"
-# A row under this name in data_versions, written and removed inside one bulk transaction
-# (bulk_changes), makes the SQLite per-row triggers stand down; nobody else ever sees it.
-PAUSED = "figures_paused"
 SQLITE_REPLACE_TOKEN = (f"INSERT INTO data_versions (name, token) VALUES ('{FIGURES}', {SQLITE_NEW_TOKEN}) "
                         f"ON CONFLICT (name) DO UPDATE SET token = excluded.token")
-SQLITE_NOT_PAUSED = f"NOT EXISTS (SELECT 1 FROM data_versions WHERE name = '{PAUSED}')"
 PG_FUNCTION = "figures_changed"
 PG_FLAG = "volunteer.figures_changed"  # set (transaction-local) once this transaction replaced the token
 
@@ -88,7 +86,7 @@ def trigger_ddl(dialect: str) -> list[str]:
             for event_name in ("INSERT", "UPDATE", "DELETE"):
                 statements.append(
                     f"CREATE TRIGGER IF NOT EXISTS trg_{FIGURES}_{table}_{event_name.lower()} "
-                    f"AFTER {event_name} ON {table} FOR EACH ROW WHEN {SQLITE_NOT_PAUSED} BEGIN "
+                    f"AFTER {event_name} ON {table} FOR EACH ROW BEGIN "
                     f"{SQLITE_REPLACE_TOKEN}; END")
         return statements
     if dialect == "postgresql":
@@ -215,11 +213,11 @@ def current_token() -> str | None:
     PostgreSQL in a transaction that has written anything (its triggers replace the token
     only once per transaction, so its later writes would not change it again).
     """
+    if _in_bulk_write.get():
+        return None  # see bulk_changes
     dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":  # per-row triggers: every write replaces the token (unless paused)
-        rows = dict(db.session.execute(select(DataVersion.name, DataVersion.token)
-                                       .where(DataVersion.name.in_((FIGURES, PAUSED)))).all())
-        return None if PAUSED in rows else rows.get(FIGURES)
+    if dialect == "sqlite":  # per-row triggers: every write replaces the token
+        return db.session.scalar(select(DataVersion.token).where(DataVersion.name == FIGURES))
     if dialect == "postgresql":
         row = db.session.execute(select(DataVersion.token, func.pg_current_xact_id_if_assigned().is_(None))
                                  .where(DataVersion.name == FIGURES)).first()
@@ -227,37 +225,52 @@ def current_token() -> str | None:
     return None
 
 
+_in_bulk_write: ContextVar[bool] = ContextVar("in_bulk_write", default=False)
+
+
 @contextmanager
 def bulk_changes():
     """Around a bulk write (a roster or hours import) in the caller's transaction.
 
     SQLite's triggers replace the token on every row, so a 20,000-row roster paid 44,000
-    upserts of the same row (volunteers and memberships): a quarter of its database time.
-    Inside this block they stand down, and the token is replaced once at the end. The marker
-    row that stops them lives and dies inside the transaction: other connections never see it
-    (writers are serialized, readers see committed data), a rollback or a crash removes it with
-    the rest, and while it is there current_token() is None, so nothing computed mid-write is
-    cached. PostgreSQL's triggers already run once per statement and transaction: no change.
+    upserts of the same row (volunteers and memberships), a fifth of its database time. Here
+    they are dropped for the block and created again from their own text after it, and the
+    token is replaced once. It is the usual bulk-load step, and safe inside the transaction:
+    SQLite's DDL is transactional, so other connections never see the triggers missing
+    (writers are serialized, readers see committed data) and a rollback or a crash restores
+    them with the rest. Meanwhile current_token() is None in this context, so nothing
+    computed mid-write is cached. PostgreSQL's triggers already run once per statement and
+    transaction: there only the cache is off.
     """
-    conn = db.session.connection()
-    if conn.dialect.name != "sqlite" or conn.execute(
-            select(DataVersion.name).where(DataVersion.name == PAUSED)).first() is not None:
-        yield  # another database, or already inside a bulk block (the outer one resumes)
-        return
-    conn.exec_driver_sql(f"INSERT INTO data_versions (name, token) VALUES ('{PAUSED}', 'bulk')")
+    flag = _in_bulk_write.set(True)
     try:
-        yield
-    except BaseException:
-        # The caller rolls back, which removes the marker anyway; after a failed statement the
-        # connection may refuse more SQL, and that must not hide the original error.
-        with suppress(Exception):
-            _resume(conn)
-        raise
-    _resume(conn)
+        conn = db.session.connection()
+        saved = []
+        if conn.dialect.name == "sqlite":
+            saved = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, ?) = ?",
+                (len(TRIGGER_PREFIX), TRIGGER_PREFIX)).all()
+        if not saved:  # another database, or inside another bulk block (the outer one restores)
+            yield
+            return
+        for name, _sql in saved:
+            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        try:
+            yield
+        except BaseException:
+            # The caller rolls back, which restores them anyway; after a failed statement the
+            # connection may refuse more SQL, and that must not hide the original error.
+            with suppress(Exception):
+                _restore(conn, saved)
+            raise
+        _restore(conn, saved)
+    finally:
+        _in_bulk_write.reset(flag)
 
 
-def _resume(conn) -> None:
-    conn.exec_driver_sql(f"DELETE FROM data_versions WHERE name = '{PAUSED}'")
+def _restore(conn, saved) -> None:
+    for _name, sql in saved:
+        conn.exec_driver_sql(sql)
     conn.exec_driver_sql(SQLITE_REPLACE_TOKEN)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import factories
 from volunteer.activities.models import Activity
@@ -61,3 +61,51 @@ def test_a_bulk_write_enlarges_the_page_cache_only_for_its_own_duration(app):
     with bulk_write():
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024
     assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+
+
+def _index_definitions(table: str) -> dict:
+    """name -> definition of every index on ``table`` (SQLite: its SQL; PostgreSQL: indexdef)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name == "sqlite":
+        rows = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"),
+                                  {"t": table})
+    else:
+        rows = db.session.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t"), {"t": table})
+    return dict(rows.all())
+
+
+def test_a_load_bigger_than_its_table_leaves_every_index_as_it_was(app):
+    """Set aside for the load and built again after it (SQLite), within the same transaction."""
+    from volunteer.teams.models import TeamMembership
+
+    team = factories.make_team("丙队")
+    people = [factories.make_volunteer(f"成员{i}") for i in range(3)]
+    db.session.commit()
+    before = {t: _index_definitions(t) for t in ("team_memberships", "activities")}
+    insert_tuples(TeamMembership.__table__, ("team_id", "volunteer_id"), [(team.id, p.id) for p in people])
+    now = datetime(2026, 3, 1, 8, 0)
+    insert_tuples(Activity.__table__, ("team_id", "title", "service_date", "status", "created_at", "updated_at",
+                                       "version"),
+                  [(team.id, f"活动{i}", date(2026, 2, 1), "closed", now, now, 1) for i in range(5)], "title")
+    db.session.commit()
+    assert {t: _index_definitions(t) for t in before} == before
+    assert db.session.scalar(select(func.count()).select_from(TeamMembership)) == 3
+
+
+def test_a_load_that_breaks_a_unique_key_changes_nothing(app):
+    """The primary key keeps guarding the load while the other indexes are set aside."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from volunteer.teams.models import TeamMembership
+
+    team = factories.make_team("丁队")
+    person = factories.make_volunteer("重复")
+    db.session.commit()
+    before = _index_definitions("team_memberships")
+    with pytest.raises(IntegrityError):
+        insert_tuples(TeamMembership.__table__, ("team_id", "volunteer_id"), [(team.id, person.id)] * 2)
+    db.session.rollback()
+    assert _index_definitions("team_memberships") == before
+    assert db.session.scalar(select(func.count()).select_from(TeamMembership)) == 0

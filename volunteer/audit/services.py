@@ -10,11 +10,15 @@ from .models import AuditLog
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
+_SCALARS = frozenset((int, str, float, bool, type(None)))
+
+
 def _plain(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple, set)):
-        return [_plain(v) for v in value]
+        # An import's entry lists thousands of ids: no call per plain number.
+        return [v if v.__class__ in _SCALARS else _plain(v) for v in value]
     return value
 
 

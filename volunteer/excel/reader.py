@@ -4,7 +4,8 @@ The file is vetted before any sheet is parsed (size, format, damage, zip bomb,
 row count from the sheet XML), then read with python-calamine.  The header row
 is the first of a sheet's first 10 rows holding exactly the kind's anchor
 (``姓名`` / ``队伍名称``).  Blank rows are skipped, Excel row numbers kept exact,
-values left unvalidated (numbers stay floats, dates stay date/datetime/time).
+values left unvalidated (numbers stay floats, dates stay date/datetime/time; an empty cell
+is '' in ``Row.cells`` and None in ``Row.values``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 import python_calamine
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -60,7 +61,8 @@ MSG_PASSWORD = "文件设有密码保护，请取消密码后再上传"
 
 
 class RowValues(Mapping):
-    """Read-only mapping key -> raw value (None if blank/absent); shares the row's cells."""
+    """Read-only mapping key -> raw value (None if blank, white space or absent); shares the
+    row's cells."""
 
     __slots__ = ("_cells", "_index", "_keys")
 
@@ -69,7 +71,8 @@ class RowValues(Mapping):
 
     def __getitem__(self, key: str) -> Any:
         if key in self._index:
-            return self._cells[self._index[key]]
+            value = self._cells[self._index[key]]
+            return None if value.__class__ is str and (not value or value.isspace()) else value
         if key in self._keys:
             return None
         raise KeyError(key)
@@ -84,12 +87,25 @@ class RowValues(Mapping):
         return repr(dict(self))
 
 
-class Row(NamedTuple):
-    """One data row: Excel row ``number``, ``values`` by key, all ``cells`` as read."""
+class Row:
+    """One data row: Excel row ``number``, all ``cells`` as read ('' for an empty cell), and
+    ``values`` by key (blank as None).
 
-    number: int
-    values: Mapping[str, Any]
-    cells: list
+    ``values`` is made on demand: the roster import reads ``cells`` by position and never
+    needs the mapping of its 20,000 rows.
+    """
+
+    __slots__ = ("number", "cells", "_columns")
+
+    def __init__(self, number: int, cells: list, columns: tuple[dict[str, int], tuple[str, ...]]):
+        self.number, self.cells, self._columns = number, cells, columns
+
+    @property
+    def values(self) -> Mapping[str, Any]:
+        return RowValues(self.cells, *self._columns)
+
+    def __repr__(self) -> str:
+        return f"Row({self.number}, {self.cells!r})"
 
 
 @dataclass
@@ -231,15 +247,20 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
                   missing=tuple(c.key for c in spec.columns if c.key not in index))
     data = sheet.to_python(skip_empty_area=False)
     keys, rows, width = spec.keys, table.rows, len(index)
-    # The known columns' cells of a row, as a tuple (to see at C speed whether all are blank).
+    by_key = (index, keys)  # what a Row needs to make its values mapping
+    # The known columns' cells of a row, as a tuple.
     known = itemgetter(*index.values()) if width > 1 else (lambda cells, j=next(iter(index.values())): (cells[j],))
     for i in range(head_idx + 1, len(data)):
-        # '' and white space are blank (calamine gives '' for an empty cell).
-        cells = [None if value.__class__ is str and (not value or value.isspace()) else value
-                 for value in data[i]]
-        if known(cells).count(None) == width:
+        cells = data[i]
+        # Blank: every known cell empty ('' from calamine) or white space. Nearly every row has a
+        # name in its first known cell, so this stops there; the cells are kept as read (the
+        # validators read '' and white space as empty, as they read None).
+        for value in known(cells):
+            if value is not None and value != "" and (value.__class__ is not str or not value.isspace()):
+                break
+        else:
             continue
-        rows.append(Row(i + 1, RowValues(cells, index, keys), cells))
+        rows.append(Row(i + 1, cells, by_key))
         if len(rows) > limits.max_rows:
             raise FatalImportError(_too_many_rows(sheet.name, limits))
     return table

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from itertools import chain
 from operator import itemgetter
@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Table as SATable
 from sqlalchemy import func, insert, select
 
-from ...database import larger_page_cache
+from ...database import indexes_set_aside, larger_page_cache
 from ...errors import ServiceError
 from ...extensions import db
 from ...figures import bulk_changes
@@ -192,26 +192,39 @@ def insert_tuples(table: SATable, columns: Sequence[str], rows: list[tuple], *ke
     if keys:
         at = [columns.index(k) for k in keys]
         key_values = list(map(itemgetter(*at) if len(at) > 1 else (lambda row, j=at[0]: (row[j],)), rows))
-        if len(set(key_values)) != len(rows):
-            raise ValueError(f"insert_tuples: the rows repeat a value of {keys}")
     conn = db.session.connection()
     dialect = conn.dialect
     if dialect.name != "sqlite" or dialect.paramstyle != "qmark" or (keys and (
             "id" in columns or list(table.primary_key.columns) != [table.c.get("id")])):
+        if len(set(key_values)) != len(key_values):
+            raise ValueError(f"insert_tuples: the rows repeat a value of {keys}")
         dicts = [dict(zip(columns, row)) for row in rows]
         if keys:
             return insert_returning(table, dicts, *keys)
         insert_rows(table, dicts)
         return None
     ids: dict[tuple, int] = {}
+    first = conn.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) + 1 FROM "
+                                 f"{dialect.identifier_preparer.format_table(table)}").scalar()
     if keys:
-        # SQLite gives a new row max(id) + 1, and lets one transaction write at a time (one whose
-        # snapshot is older than another's commit cannot write at all): the ids can be numbered
-        # here, in the rows' order, instead of read back with RETURNING.
-        first = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar() + 1
+        # SQLite numbers new rows max(id) + 1 in the order they come, and lets one transaction
+        # write at a time (one whose snapshot is older than another's commit cannot write at
+        # all): the new ids are known without RETURNING. Checked afterwards all the same.
         ids = dict(zip(key_values, range(first, first + len(rows))))
-        columns = ("id", *columns)
-        rows = [(i, *row) for i, row in zip(range(first, first + len(rows)), rows)]
+        if len(ids) != len(rows):
+            raise ValueError(f"insert_tuples: the rows repeat a value of {keys}")
+    # At least as many new rows as there are rows (max(rowid) bounds their number): cheaper
+    # to build the secondary indexes afterwards than to keep them up to date row by row.
+    with indexes_set_aside(conn, table.name) if len(rows) >= first - 1 else nullcontext():
+        _insert_values(conn, table, columns, rows)
+    if keys and conn.execute(select(func.max(table.c.id))).scalar() != first + len(rows) - 1:
+        raise RuntimeError(f"insert_tuples: {table.name} did not number the new rows from {first}")
+    return ids if keys else None
+
+
+def _insert_values(conn, table: SATable, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Multi-row INSERT ... VALUES statements of up to a thousand rows (SQLite)."""
+    dialect = conn.dialect
     width = len(columns)
     values = _bind_processed(table, columns, list(chain.from_iterable(rows)), dialect)
     prep = dialect.identifier_preparer
@@ -224,7 +237,6 @@ def insert_tuples(table: SATable, columns: Sequence[str], rows: list[tuple], *ke
         count = min(per, len(rows) - start)
         sql = full if count == per else head + ", ".join([one] * count)
         conn.exec_driver_sql(sql, tuple(values[start * width:(start + count) * width]))
-    return ids if keys else None
 
 
 def _bind_processed(table: SATable, columns: Sequence[str], values: list, dialect) -> list:
@@ -236,16 +248,18 @@ def _bind_processed(table: SATable, columns: Sequence[str], values: list, dialec
         if proc is None:
             continue
         column = values[j::width]
-        if _writes_iso_dates(proc) and set(map(type, column)) <= {date, type(None)}:
-            # Plain dates into a column stored as ISO text (SQLite's Date): the same text, in C.
-            values[j::width] = [None if value is None else value.isoformat() for value in column]
-            continue
         try:
-            done = {value: (None if value is None else proc(value)) for value in set(column)}
+            distinct = set(column)
         except TypeError:  # unhashable values: one by one
             values[j::width] = [None if value is None else proc(value) for value in column]
+            continue
+        distinct.discard(None)
+        if all(value.__class__ is date for value in distinct) and _writes_iso_dates(proc):
+            # Plain dates into a column stored as ISO text (SQLite's Date): the same text, in C.
+            done = {value: value.isoformat() for value in distinct}
         else:
-            values[j::width] = list(map(done.__getitem__, column))
+            done = {value: proc(value) for value in distinct}
+        values[j::width] = list(map(done.get, column))  # None stays None
     return values
 
 
@@ -308,7 +322,7 @@ def error_rows(table: Table, errors: Iterable[dict]) -> tuple[list[str], list[li
     rows = []
     for row in table.rows:
         if row.number in reasons:
-            cells = list(row.cells[:width]) + [None] * max(0, width - len(row.cells))
+            cells = [None if is_blank(v) else v for v in row.cells[:width]] + [None] * max(0, width - len(row.cells))
             rows.append(cells + ["；".join(reasons[row.number])])
     return list(table.header) + [ERROR_COLUMN], rows
 

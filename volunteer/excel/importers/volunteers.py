@@ -36,6 +36,7 @@ NARROWER = {k: n for k, n in LENGTHS.items() if n is not None and n < TEXT_LIMIT
 INSERTED = (*FIELDS, "id_last4", "status", "created_at", "updated_at", "version")
 MEMBERSHIP_COLUMNS = ("team_id", "volunteer_id", "joined_on")
 _fields_of = itemgetter(*FIELDS)
+_identity_of = itemgetter("id_type", "id_number")
 
 
 def import_volunteers(actor, source, *, file_name: str, dry_run: bool = False, skip_invalid: bool = False,
@@ -59,17 +60,19 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
     present = [(key, i) for key, i in positions if i is not None]
     keys = tuple(key for key, _ in present)
     pick = itemgetter(*(i for _, i in present)) if len(present) > 1 else (lambda cells: (cells[present[0][1]],))
+    identities, team_names = set(), set()
     for row in table.rows:
         cells = row.cells
         cleaned, errors, warnings = validate_volunteer(dict(zip(keys, pick(cells))), today=today)
         if NARROWER:
             errors += _length_errors(cleaned, NARROWER)
         checked.append((row.number, cells, cleaned, errors, warnings))
+        if cleaned["id_type"] and cleaned["id_number"]:
+            identities.add((cleaned["id_type"], cleaned["id_number"]))
+        team_names.update(cleaned["teams"])
 
     # Phase 2: bulk look-ups.
-    identities = {(c[2]["id_type"], c[2]["id_number"]) for c in checked if c[2]["id_type"] and c[2]["id_number"]}
     existing = _load_existing(identities)
-    team_names = {name for c in checked for name in c[2]["teams"]}
     teams = {name: tid for tid, name in db.session.execute(select(Team.id, Team.name).where(
         Team.name.in_(list(team_names))))} if team_names else {}
     memberships = _load_memberships([v["id"] for v in existing.values()])
@@ -92,21 +95,20 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
                 cleaned_m["teams"] = cleaned["teams"]
                 cleaned = cleaned_m
                 errors += _length_errors(cleaned, LENGTHS)
-        unknown = [n for n in cleaned["teams"] if n not in teams]
-        if unknown:
-            errors.append(("所属队伍", "队伍不存在：" + "、".join(unknown)))
+        team_ids = list(map(teams.get, cleaned["teams"]))
+        if None in team_ids:
+            errors.append(("所属队伍", "队伍不存在：" + "、".join(n for n in cleaned["teams"] if n not in teams)))
         if cleaned["id_number"] and cleaned["id_type"]:
-            if identity in first_row:
-                errors.append(("证件号码", f"证件号码与第{first_row[identity]}行重复"))
-            else:
-                first_row[identity] = number
-        for column, message in errors:
-            report.error(number, KEY_OF_COLUMN.get(column, "name"), message)
-        for column, message in warnings:
-            report.warning(number, KEY_OF_COLUMN.get(column, "name"), message)
-        if errors:
-            continue
-        team_ids = [teams[n] for n in cleaned["teams"]]
+            first = first_row.setdefault(identity, number)
+            if first != number:
+                errors.append(("证件号码", f"证件号码与第{first}行重复"))
+        if errors or warnings:
+            for column, message in errors:
+                report.error(number, KEY_OF_COLUMN.get(column, "name"), message)
+            for column, message in warnings:
+                report.warning(number, KEY_OF_COLUMN.get(column, "name"), message)
+            if errors:
+                continue
         if current is None:
             creates.append((cleaned, team_ids))
             continue
@@ -176,7 +178,7 @@ def _write(actor, report: ImportReport, creates, updates, new_links, today: date
     now = utcnow()
     rows = [(*_fields_of(c), c["id_number"][-4:], "active", now, now, 1) for c, _ in creates]
     by_identity = insert_tuples(VOLUNTEERS, INSERTED, rows, "id_type", "id_number")
-    new_ids = [by_identity[(c["id_type"], c["id_number"])] for c, _ in creates]
+    new_ids = list(map(by_identity.__getitem__, map(_identity_of, map(itemgetter(0), creates))))
     links = [(t, vid, today) for vid, (_, team_ids) in zip(new_ids, creates) for t in team_ids]
     links += [(t, vid, today) for vid, t in new_links]
     insert_tuples(TeamMembership.__table__, MEMBERSHIP_COLUMNS, links)
