@@ -25,6 +25,7 @@ def _register_extensions(app: Flask) -> None:
     from .auth.services import load_user
     from .database import tune_engine
     from .extensions import bootstrap, csrf, db, login_manager, migrate
+    from sqlalchemy.orm import configure_mappers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -38,6 +39,9 @@ def _register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     with app.app_context():
         tune_engine(db.engine)
+    # Settle the mappers now (no database access): a broken relationship fails at startup, and
+    # the first request or command after it does not pay the ~40 ms.
+    configure_mappers()
 
 
 BLUEPRINTS = (

@@ -419,10 +419,14 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
         name = normalize_name(get("name"))
     except FieldError as exc:
         errors.append(("姓名", exc.message))
-    try:
-        id_type = normalize_id_type(get("id_type"))
-    except FieldError as exc:
-        errors.append(("证件类型", exc.message))
+    raw_id_type = get("id_type")
+    if raw_id_type.__class__ is str and raw_id_type in _ID_TYPE_SET:  # the usual spellings: no call
+        id_type = raw_id_type
+    else:
+        try:
+            id_type = normalize_id_type(raw_id_type)
+        except FieldError as exc:
+            errors.append(("证件类型", exc.message))
     raw_number = get("id_number")
     id_birth = None  # the birth date an 18-character number carries
     if id_type or raw_number in _EMPTY or _blank(raw_number):  # an unknown type: no rule to check the number by
@@ -436,11 +440,11 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
         errors.append(("手机号码", exc.message))
     raw_gender = get("gender")
     try:
-        gender = normalize_gender(raw_gender)
+        gender = raw_gender if raw_gender.__class__ is str and raw_gender in _GENDERS else normalize_gender(raw_gender)
     except FieldError as exc:
         errors.append(("性别", exc.message))
     raw_birth = get("birth_date")
-    birth_blank = raw_birth in _EMPTY or _blank(raw_birth)
+    birth_blank = raw_birth.__class__ is not date and (raw_birth in _EMPTY or _blank(raw_birth))
     if not birth_blank:
         try:
             birth_date = raw_birth if raw_birth.__class__ is date else parse_date(raw_birth, field="出生日期")
@@ -490,7 +494,9 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
             warnings.append(("出生日期", f"未满18周岁（{age}岁）"))
 
     try:
-        political_status = normalize_political_status(get("political_status"))
+        political_status = get("political_status")
+        if political_status.__class__ is not str or political_status not in _POLITICAL_SET:
+            political_status = normalize_political_status(political_status)
     except FieldError as exc:
         errors.append(("政治面貌", exc.message))
     teams = split_team_names(get("teams"))
@@ -505,7 +511,7 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
         texts[key] = value
     registered_on = today
     raw_registered = get("registered_on")
-    if raw_registered not in _EMPTY and not _blank(raw_registered):
+    if raw_registered.__class__ is date or (raw_registered not in _EMPTY and not _blank(raw_registered)):
         try:
             registered_on = (raw_registered if raw_registered.__class__ is date
                              else parse_date(raw_registered, field="注册日期"))

@@ -177,8 +177,8 @@ def insert_returning(table: SATable, rows: list[dict], *keys: str) -> dict[tuple
 def insert_tuples(table: SATable, columns: Sequence[str], rows: list[tuple], *keys: str) -> dict[tuple, int] | None:
     """INSERT of many rows given as plain tuples (values in ``columns`` order).
 
-    With ``keys`` (a unique key among ``columns``) returns the new ids by those values, as
-    :func:`insert_returning` does.  On SQLite the rows go to the driver as multi-row
+    With ``keys`` (a unique key among ``columns``) returns the new ids by those values, in
+    the rows' order.  On SQLite the rows go to the driver as multi-row
     ``INSERT ... VALUES (...), (...)`` statements of up to a thousand rows: no per-row dict
     and no per-row parameter processing (each column's bind processor, dates for instance,
     runs once per distinct value), and the new ids numbered here rather than read back.  Not
@@ -200,7 +200,8 @@ def insert_tuples(table: SATable, columns: Sequence[str], rows: list[tuple], *ke
             raise ValueError(f"insert_tuples: the rows repeat a value of {keys}")
         dicts = [dict(zip(columns, row)) for row in rows]
         if keys:
-            return insert_returning(table, dicts, *keys)
+            returned = insert_returning(table, dicts, *keys)
+            return {key: returned[key] for key in key_values}  # in the rows' order, as below
         insert_rows(table, dicts)
         return None
     ids: dict[tuple, int] = {}

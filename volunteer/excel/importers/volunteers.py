@@ -67,8 +67,9 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
         if NARROWER:
             errors += _length_errors(cleaned, NARROWER)
         checked.append((row.number, cells, cleaned, errors, warnings))
-        if cleaned["id_type"] and cleaned["id_number"]:
-            identities.add((cleaned["id_type"], cleaned["id_number"]))
+        identity = _identity_of(cleaned)
+        if identity[0] and identity[1]:
+            identities.add(identity)
         team_names.update(cleaned["teams"])
 
     # Phase 2: bulk look-ups.
@@ -144,15 +145,18 @@ def _load_existing(identities: set[tuple[str, str]]) -> dict[tuple[str, str], di
     found: dict[tuple[str, str], dict[str, Any]] = {}
     if not identities:
         return found
-    numbers = sorted({n for _, n in identities})
     names = ("id", "status", *FIELDS)
     stmt = select(*(VOLUNTEERS.c[name] for name in names))
     conn = db.session.connection()
     # A table with fewer volunteers than the file has numbers is read whole (one scan instead of
     # the IN lists; a first roster into a new system then costs nothing here).
     few = conn.execute(select(func.count()).select_from(
-        select(VOLUNTEERS.c.id).limit(len(numbers) + 1).subquery())).scalar() <= len(numbers)
-    queries = [stmt] if few else (stmt.where(VOLUNTEERS.c.id_number.in_(part)) for part in chunks(numbers, BIG_CHUNK))
+        select(VOLUNTEERS.c.id).limit(len(identities) + 1).subquery())).scalar() <= len(identities)
+    if few:
+        queries = [stmt]
+    else:
+        numbers = sorted({n for _, n in identities})
+        queries = (stmt.where(VOLUNTEERS.c.id_number.in_(part)) for part in chunks(numbers, BIG_CHUNK))
     for query in queries:
         for row in conn.execute(query):
             values = dict(zip(names, row))
@@ -178,7 +182,7 @@ def _write(actor, report: ImportReport, creates, updates, new_links, today: date
     now = utcnow()
     rows = [(*_fields_of(c), c["id_number"][-4:], "active", now, now, 1) for c, _ in creates]
     by_identity = insert_tuples(VOLUNTEERS, INSERTED, rows, "id_type", "id_number")
-    new_ids = list(map(by_identity.__getitem__, map(_identity_of, map(itemgetter(0), creates))))
+    new_ids = list(by_identity.values())  # in the order of ``creates``
     links = [(t, vid, today) for vid, (_, team_ids) in zip(new_ids, creates) for t in team_ids]
     links += [(t, vid, today) for vid, t in new_links]
     insert_tuples(TeamMembership.__table__, MEMBERSHIP_COLUMNS, links)
