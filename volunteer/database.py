@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
@@ -147,3 +148,29 @@ def indexes_set_aside(conn, table: str):
 def _create_all(conn, statements) -> None:
     for sql in statements:
         conn.exec_driver_sql(sql)
+
+
+def copy_supported(conn) -> bool:
+    """Whether ``conn`` can bulk-load with COPY (PostgreSQL through psycopg)."""
+    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+
+
+def copy_rows(conn, table_name: str, columns, rows) -> None:
+    """PostgreSQL COPY ... FROM STDIN on the session's own connection (same transaction).
+
+    The fastest way in: no SQL text to build or parse per batch (psycopg spent most of a
+    20,000-row roster import splitting the multi-row INSERTs' placeholders).
+    """
+    prep = conn.dialect.identifier_preparer
+    sql = f"COPY {prep.quote(table_name)} ({', '.join(prep.quote(c) for c in columns)}) FROM STDIN"
+    rows = rows if isinstance(rows, list) else list(rows)
+    with conn.connection.dbapi_connection.cursor() as cur:
+        # The driver's own cursor bypasses SQLAlchemy: tell its listeners (query counters, the
+        # fault tests) about the statement, and raise its errors as SQLAlchemy's (IntegrityError...).
+        conn.dispatch.before_cursor_execute(conn, cur, sql, rows, None, True)
+        try:
+            with cur.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from exc

@@ -7,7 +7,8 @@
         run `flask --app volunteer flask-args...` (for example `import volunteers FILE`).
 
 Both watch the SQL they send: once the first statement starting with PATTERN (the approval:
-"UPDATE service_records") is on its way to the database, they write SIGNAL_FILE, and keep
+"UPDATE service_records"; a PostgreSQL COPY counts as an INSERT INTO its table) is on its way
+to the database, they write SIGNAL_FILE, and keep
 rewriting it with the number of such statements (and rows) sent so far, plus "commit" when
 the COMMIT is about to go. The test kills the process as soon as the file shows the writes
 have started, and reads in the file how far it had got.
@@ -33,7 +34,10 @@ class Signal:
     def install(self) -> None:
         @event.listens_for(Engine, "before_cursor_execute")
         def _before(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith(self.pattern):
+            statement = statement.lstrip().upper()
+            if statement.startswith("COPY "):  # PostgreSQL's bulk load: an INSERT of its rows
+                statement = "INSERT INTO " + statement[5:].replace('"', "")
+            if statement.startswith(self.pattern):
                 self.statements += 1
                 self.rows += len(parameters) if executemany else 1
                 if self.statements == 1 or self.statements % 200 == 0:

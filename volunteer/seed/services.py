@@ -28,6 +28,7 @@ from werkzeug.security import generate_password_hash
 
 from ..activities.models import Activity, ActivitySignup
 from ..audit.services import record
+from ..database import copy_rows, copy_supported
 from ..auth.models import User
 from ..auth.services import check_password_rules
 from ..errors import ServiceError
@@ -130,9 +131,9 @@ class _Builder:
         table = getattr(model_or_table, "__table__", model_or_table)
         if not rows:
             return
-        if _copy_supported(self.conn):
+        if copy_supported(self.conn):
             columns = list(rows[0])
-            _copy(self.conn, table.name, columns, ([row[c] for c in columns] for row in rows))
+            copy_rows(self.conn, table.name, columns, ([row[c] for c in columns] for row in rows))
             return
         for i in range(0, len(rows), BATCH):
             self.conn.execute(insert(table), rows[i:i + BATCH])
@@ -773,7 +774,7 @@ class _RowWriter:
             self.mode = "sqlite"
             self.sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
                         f"VALUES ({', '.join('?' * len(columns))})")
-        elif _copy_supported(conn):
+        elif copy_supported(conn):
             self.mode = "copy"
         else:
             self.mode = "core"
@@ -833,19 +834,7 @@ class _RowWriter:
         if self.mode == "sqlite":
             self.conn.exec_driver_sql(self.sql, rows)
         elif self.mode == "copy":
-            _copy(self.conn, self.table.name, self.columns, rows)
+            copy_rows(self.conn, self.table.name, self.columns, rows)
         else:
             columns = self.columns
             self.conn.execute(insert(self.table), [dict(zip(columns, row)) for row in rows])
-
-
-def _copy_supported(conn) -> bool:
-    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
-
-
-def _copy(conn, table_name: str, columns, rows) -> None:
-    """PostgreSQL COPY ... FROM STDIN on the session's own connection (same transaction)."""
-    sql = f"COPY {table_name} ({', '.join(columns)}) FROM STDIN"
-    with conn.connection.dbapi_connection.cursor() as cur, cur.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
