@@ -34,7 +34,7 @@ from ...volunteers.validators import (DEFAULT_ID_TYPE, FieldError, clean_text, m
                                       parse_hours_to_minutes, parse_time)
 from ..columns import normalize_header
 from ..reader import read_table
-from .common import (ImportReport, bulk_write, check_today, chunks, column_length, hours_text, insert_returning,
+from .common import (ImportReport, bulk_write, check_today, chunks, column_length, hours_text, insert_tuples,
                      paused_gc, text_value, too_long)
 
 TITLE_LIMIT = column_length(Activity.__table__, "title")
@@ -393,6 +393,12 @@ def _fmt(value: time | None) -> str:
     return value.strftime("%H:%M") if value else "未填"
 
 
+ACTIVITY_COLUMNS = ("team_id", "title", "service_date", "category_id", "start_time", "end_time", "status",
+                    "created_by_id", "created_at", "updated_at", "version")
+RECORD_COLUMNS = ("activity_id", "volunteer_id", "team_id", "category_id", "service_date", "minutes", "status", "note",
+                  "source", "created_by_id", "created_at", "approved_by_id", "approved_at", "version")
+
+
 def _write(actor, role: str, report: ImportReport, accepted, activities: dict, categories: dict[str, int]) -> None:
     now = utcnow()
     actor_id = getattr(actor, "id", None)
@@ -408,28 +414,23 @@ def _write(actor, role: str, report: ImportReport, accepted, activities: dict, c
             db.session.flush()
             categories[name] = category.id
             new_categories.append(category.id)
-    rows = [{"team_id": team_id, "title": title, "service_date": day,
-             "category_id": categories.get(activities[(team_id, title, day)].category),
-             "place": None, "description": None, "headcount": None,
-             "start_time": _hhmm_text(activities[(team_id, title, day)].start),
-             "end_time": _hhmm_text(activities[(team_id, title, day)].end),
-             "status": "closed", "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1}
+    rows = [(team_id, title, day, categories.get(activities[(team_id, title, day)].category),
+             _hhmm_text(activities[(team_id, title, day)].start), _hhmm_text(activities[(team_id, title, day)].end),
+             "closed", actor_id, now, now, 1)
             for team_id, title, day in used]
-    created = insert_returning(Activity.__table__, rows, "team_id", "title", "service_date")
-    new_ids = [created[key] for key in used]
+    created = insert_tuples(Activity.__table__, ACTIVITY_COLUMNS, rows, "team_id", "title", "service_date")
+    new_ids = list(created.values())  # in the order of ``used``
     for key, aid in zip(used, new_ids):
         activities[key].id = aid
     # The record copies the activity's team, category and date (aggregates read them directly).
     activity_category = {act.id: categories.get(act.category) for act in activities.values() if act.id}
     approved = role == "office"
-    records = [{"activity_id": activities[key].id, "volunteer_id": vid, "team_id": key[0],
-                "category_id": activity_category[activities[key].id], "service_date": key[2],
-                "minutes": r.minutes, "status": "approved" if approved else "pending", "note": r.note,
-                "source": "import", "created_by_id": actor_id, "created_at": now,
-                "approved_by_id": actor_id if approved else None, "approved_at": now if approved else None,
-                "version": 1}
+    status, approved_by, approved_at = ("approved", actor_id, now) if approved else ("pending", None, None)
+    records = [(activities[key].id, vid, key[0], activity_category[activities[key].id], key[2], r.minutes, status,
+                r.note, "import", actor_id, now, approved_by, approved_at, 1)
                for r, vid, key in accepted]
-    record_ids = sorted(insert_returning(ServiceRecord.__table__, records, "activity_id", "volunteer_id").values())
+    record_ids = sorted(insert_tuples(ServiceRecord.__table__, RECORD_COLUMNS, records,
+                                      "activity_id", "volunteer_id").values())
     if record_ids or new_ids:
         report.audit = record(
             actor, "import.hours", "import", None,
