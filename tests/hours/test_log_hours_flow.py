@@ -94,3 +94,22 @@ def test_volunteer_cannot_open_approvals_or_log_hours(app, client, login_as):
     login_as("volunteer", volunteer=alice)
     assert client.get("/hours/approvals").status_code == 403
     assert client.get(f"/activities/{activity.id}/hours").status_code == 403
+
+
+def test_in_a_big_team_those_who_signed_up_come_first_with_a_filter_and_a_fill_button(app, client, login_as):
+    from volunteer.activities.models import ActivitySignup
+
+    team = f.make_team("大队")
+    members = [f.make_volunteer(f"队员{i:02d}", teams=[team]) for i in range(30)]
+    activity = f.make_activity(team, "文明交通劝导", start_time="07:00", end_time="10:00")
+    for person in (members[25], members[3]):
+        db.session.add(ActivitySignup(activity_id=activity.id, volunteer_id=person.id))
+    f.make_record(activity, members[17], minutes=120, status="pending")
+    db.session.commit()
+    login_as("leader", teams=[team])
+    html = client.get(f"/activities/{activity.id}/hours").get_data(as_text=True)
+    order = [html.index(f'id="hours-{m.id}"') for m in members]
+    # Recorded or signed up first (by name), then the rest of the team (by name).
+    assert order[3] < order[17] < order[25] < order[0] < order[1] < order[29]
+    assert "共 30 人，按姓名或证件号后四位筛选" in html
+    assert "为已报名的 2 人填入 3 小时" in html

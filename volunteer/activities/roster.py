@@ -1,7 +1,7 @@
 """Who appears on an activity's hours screen, and reading the hours typed for them."""
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import lazyload
 
 from ..extensions import db
@@ -21,15 +21,23 @@ class RosterRow:
 
 
 def roster_rows(activity, extra_ids=()) -> list[RosterRow]:
-    """Team members, people who signed up, people already recorded, and people added by hand."""
+    """Team members, people who signed up, people already recorded, and people added by hand.
+
+    Those added by hand, already recorded or signed up come first (the ones who came, nearly
+    always), then the rest of the team, each group by name: in a team of hundreds the leader
+    does not scroll for them.
+    """
     member_ids = select(TeamMembership.volunteer_id).where(TeamMembership.team_id == activity.team_id)
     signup_ids = select(ActivitySignup.volunteer_id).where(ActivitySignup.activity_id == activity.id)
     record_ids = select(ServiceRecord.volunteer_id).where(ServiceRecord.activity_id == activity.id)
+    live_ids = record_ids.where(ServiceRecord.status != "void")
+    added = Volunteer.id.in_(list(extra_ids) or [-1])
+    came = case((or_(added, Volunteer.id.in_(live_ids), Volunteer.id.in_(signup_ids)), 0), else_=1)
     people = db.session.scalars(
         select(Volunteer).options(lazyload(Volunteer.memberships)).where(or_(  # memberships: not shown
             Volunteer.id.in_(member_ids) & (Volunteer.status == "active"),
-            Volunteer.id.in_(signup_ids), Volunteer.id.in_(record_ids), Volunteer.id.in_(list(extra_ids) or [-1])))
-        .order_by(Volunteer.name, Volunteer.id)).all()
+            Volunteer.id.in_(signup_ids), Volunteer.id.in_(record_ids), added))
+        .order_by(came, Volunteer.name, Volunteer.id)).all()
     records = {r.volunteer_id: r for r in db.session.scalars(
         select(ServiceRecord).where(ServiceRecord.activity_id == activity.id, ServiceRecord.status != "void"))}
     members = set(db.session.scalars(member_ids))

@@ -22,3 +22,30 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+// A search box with data-filter-rows="SELECTOR" shows only the rows under SELECTOR whose
+// data-filter-text contains what is typed (the hours screen of a team of hundreds).
+document.addEventListener("input", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("input[data-filter-rows]")) {
+    return;
+  }
+  var wanted = box.value.replace(/\s+/g, "").toUpperCase();
+  document.querySelectorAll(box.getAttribute("data-filter-rows") + " tr[data-filter-text]").forEach(function (row) {
+    var text = row.getAttribute("data-filter-text").replace(/\s+/g, "").toUpperCase();
+    row.hidden = wanted !== "" && text.indexOf(wanted) === -1;
+  });
+});
+// A button with data-fill-hours="H" data-fill-rows="SELECTOR" puts H into the empty hours
+// boxes of those rows (nothing is saved until the form is).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("button[data-fill-hours]");
+  if (!button) {
+    return;
+  }
+  document.querySelectorAll(button.getAttribute("data-fill-rows")).forEach(function (row) {
+    var input = row.querySelector("input.hours-input");
+    if (input && input.value.trim() === "") {
+      input.value = button.getAttribute("data-fill-hours");
+    }
+  });
+});

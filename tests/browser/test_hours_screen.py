@@ -1,0 +1,43 @@
+"""The hours screen of a big team in a real Chromium: find people by typing, fill the signed-up
+people's boxes in one click, save."""
+from volunteer.activities.models import ActivitySignup
+from volunteer.extensions import db
+from volunteer.hours.models import ServiceRecord
+
+from tests import factories as f
+from tests.browser.test_core_journey import _login
+
+
+def test_a_leader_filters_a_big_team_and_fills_the_signed_up_in_one_click(live_server, page):
+    team = f.make_team("龙柏一村居委志愿服务队")
+    members = [f.make_volunteer(f"{surname}{given}", teams=[team])
+               for surname in "王李张刘陈" for given in ("伟", "芳", "娜", "敏", "静", "强", "磊", "军")]
+    activity = f.make_activity(team, "文明交通劝导", start_time="07:00", end_time="10:00")
+    signed = [members[5], members[30]]
+    for person in signed:
+        db.session.add(ActivitySignup(activity_id=activity.id, volunteer_id=person.id))
+    f.make_user("leader", username="leader01", teams=[team])
+    db.session.commit()
+
+    _login(page, live_server.url, "leader01")
+    page.goto(f"{live_server.url}/activities/{activity.id}/hours")
+    first_two = page.locator("#roster-rows tr label").all_inner_texts()[:2]
+    assert sorted(first_two) == sorted(p.name for p in signed)
+
+    # Typing a name leaves only the matching rows; the last four digits of the ID find one person.
+    page.fill("#roster-filter", "张")
+    assert page.locator("#roster-rows tr:visible").count() == 8
+    page.fill("#roster-filter", members[12].id_number[-4:])
+    assert page.locator("#roster-rows tr:visible label").all_inner_texts() == [members[12].name]
+    page.fill(f"#hours-{members[12].id}", "1.5")
+    page.fill("#roster-filter", "")
+    assert page.locator("#roster-rows tr:visible").count() == 40
+
+    page.click("text=为已报名的 2 人填入 3 小时")
+    assert [page.input_value(f"#hours-{p.id}") for p in signed] == ["3", "3"]
+    assert page.input_value(f"#hours-{members[0].id}") == ""
+    page.click("text=保存时长")
+    assert "新增 3 条" in page.inner_text(".alert")
+    db.session.rollback()  # end this thread's snapshot: the server committed in its own
+    saved = {(r.volunteer_id, r.minutes) for r in db.session.scalars(db.select(ServiceRecord))}
+    assert saved == {(signed[0].id, 180), (signed[1].id, 180), (members[12].id, 90)}
