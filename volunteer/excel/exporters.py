@@ -213,6 +213,8 @@ def hours_statement(actor, *, date_from: date | None = None, date_to: date | Non
         stmt = stmt.where(r.team_id == team_id_by_name(team_name))
     if filters.get("team_id"):
         stmt = stmt.where(r.team_id == int(filters["team_id"]))
+    if filters.get("category_id"):
+        stmt = stmt.where(r.category_id == int(filters["category_id"]))
     if filters.get("status") in RECORD_STATUS:
         stmt = stmt.where(r.status == filters["status"])
     span = month_span(filters["month"]) if filters.get("month") else None
@@ -229,7 +231,7 @@ def export_hours(actor, target: Target, *, date_from: date | None = None, date_t
                  team_name: str | None = None, filters: Mapping[str, Any] | None = None) -> int:
     """Write one row per service record, every status: the hours template's columns, then
     状态 · 记录人 · 审核时间.  ``date_from``/``date_to`` are inclusive activity dates;
-    ``filters`` may add team_id, month ('YYYY-MM') and status.  服务时长 is hours (a number),
+    ``filters`` may add team_id, category_id, month ('YYYY-MM') and status.  服务时长 is hours,
     审核时间 Beijing time.  Past 1,000,000 rows the writer continues on a second sheet.
     Returns the number of records written.
     """

@@ -113,9 +113,10 @@ def volunteers():
 @bp.route("/hours")
 @role_required("office", "leader")
 def hours():
-    """Service records (every status unless ?status=), filtered by team_id, month, from, to."""
+    """Service records (every status unless ?status=), filtered by team_id, category_id, month,
+    from, to: the approvals queue's filters, and the reports page's period and scope."""
     filters = {"team_id": request.args.get("team_id", type=int), "month": _month_arg(),
-               "status": request.args.get("status", "")}
+               "category_id": request.args.get("category_id", type=int), "status": request.args.get("status", "")}
     start, end = _date_arg("from"), _date_arg("to")
     if start and end and start > end:
         start, end = end, start

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -33,6 +33,8 @@ class Filters:
     period_label: str
     scope_label: str
     args: dict  # the query string to carry to the other report pages
+    year: int | None = None  # the period as a year (and month), None for a range of dates
+    month: int | None = None
 
 
 class ListPage:
@@ -92,6 +94,7 @@ def _filters() -> Filters:
             getattr(form, name).data, getattr(form, name).errors = default, []
     valid = not any(field.errors for field in form)
 
+    year = month = None
     if valid and form.date_from.data and form.date_to.data:
         date_from, date_to = form.date_from.data, form.date_to.data
         period_label = f"{date_from} 至 {date_to}"
@@ -114,7 +117,24 @@ def _filters() -> Filters:
     if category_id:
         scope_label += " · " + dict(categories)[category_id]
     args = {k: v for k, v in request.args.items() if k in form.data and v not in ("", "0")}
-    return Filters(form, date_from, date_to, team_ids, category_ids, period_label, scope_label, args)
+    return Filters(form, date_from, date_to, team_ids, category_ids, period_label, scope_label, args,
+                   year, month or None)
+
+
+def _export_links(f: Filters, *, stars: bool = False) -> list[tuple[str, str]]:
+    """(label, URL) of the downloads that match what the report page shows."""
+    period = {"from": f.date_from.isoformat(), "to": f.date_to.isoformat()}
+    if stars:  # the public list is the office's, town-wide
+        return [("导出公示名单", url_for("exports.star_promotions", **period))] \
+            if current_user.role == "office" else []
+    single = lambda ids: ids[0] if ids and len(ids) == 1 else None  # noqa: E731
+    links = [("导出本期服务记录明细", url_for(
+        "exports.hours", status="approved", **period,
+        team_id=single(f.team_ids) if f.form.team_id.data else None, category_id=single(f.category_ids)))]
+    if current_user.role == "office" and f.year and f.team_ids is None and f.category_ids is None:
+        period = f"{f.year}年{f.month}月" if f.month else f"{f.year}年"
+        links.append((f"导出{period}统计报表", url_for("exports.summary", year=f.year, month=f.month)))
+    return links
 
 
 def _charts(data, f: Filters) -> dict:
@@ -144,7 +164,8 @@ def index():
                   lambda: services.dashboard(f.date_from, f.date_to, f.team_ids, f.category_ids))
     inactive = cached("reports.inactive_teams", (ids_key(f.team_ids), today_local()),
                       lambda: services.inactive_teams(f.team_ids))
-    return render_template("reports/index.html", f=f, data=data, charts=_charts(data, f), inactive=inactive)
+    return render_template("reports/index.html", f=f, data=data, charts=_charts(data, f), inactive=inactive,
+                           export_links=_export_links(f))
 
 
 @bp.route("/ranking")
@@ -156,7 +177,8 @@ def ranking():
     scope = (f.date_from, f.date_to, ids_key(f.team_ids), ids_key(f.category_ids), page_no, per_page)
     rows, total = cached("reports.ranking", scope, lambda: services.ranking_page(
         f.date_from, f.date_to, f.team_ids, f.category_ids, limit=per_page, offset=(page_no - 1) * per_page))
-    return render_template("reports/ranking.html", f=f, page=ListPage(rows, page_no, per_page, total))
+    return render_template("reports/ranking.html", f=f, page=ListPage(rows, page_no, per_page, total),
+                           export_links=_export_links(f))
 
 
 @bp.route("/stars")
@@ -168,5 +190,5 @@ def stars():
     per_page = current_app.config["PAGE_SIZE"]
     page_no = max(request.args.get("page", 1, type=int), 1)
     start = (page_no - 1) * per_page
-    return render_template("reports/stars.html", f=f,
+    return render_template("reports/stars.html", f=f, export_links=_export_links(f, stars=True),
                            page=ListPage(rows[start:start + per_page], page_no, per_page, len(rows)))
