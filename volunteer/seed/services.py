@@ -33,6 +33,7 @@ from ..auth.models import User
 from ..auth.services import check_password_rules
 from ..errors import ServiceError
 from ..extensions import db
+from ..figures import bulk_changes
 from ..hours.models import ServiceRecord
 from ..positions.models import Position
 from ..teams.models import ServiceCategory, Team, TeamMembership, team_leaders
@@ -87,7 +88,8 @@ def seed_demo(*, volunteers: int = DEFAULT_VOLUNTEERS, activities: int = DEFAULT
     if not database_is_empty():
         raise ServiceError(NOT_EMPTY_MESSAGE)
     builder = _Builder(seed=seed, today=today, password_hash=generate_password_hash(password))
-    summary = builder.run(volunteers, activities, records)
+    with bulk_changes():  # the figures token replaced once, not once per row (SQLite)
+        summary = builder.run(volunteers, activities, records)
     record(None, "seed.demo", "database", None,
            f"生成演示数据：志愿者 {summary['volunteers']} 名，活动 {summary['activities']} 场，"
            f"服务记录 {summary['records']} 条",
