@@ -1,19 +1,43 @@
 """Request hooks, security headers, error pages and template helpers."""
 from datetime import datetime, timezone
 
-from flask import Flask, render_template, request
+from flask import Flask, Request, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 from .audit.services import current_ip
 from .database import write_intent
 from .extensions import db
 from .models_base import CHINA_TZ
+from .volunteers.validators import CONTROL_CHARACTERS
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def _without_controls(values: ImmutableMultiDict) -> ImmutableMultiDict:
+    pairs = list(values.items(multi=True))
+    if not any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for _k, v in pairs):
+        return values
+    return ImmutableMultiDict([(k, CONTROL_CHARACTERS.sub("", v) if isinstance(v, str) else v) for k, v in pairs])
+
+
+class CleanRequest(Request):
+    """A request whose form fields and query arguments hold no control characters
+    (validators.CONTROL_CHARACTERS; a NUL made PostgreSQL refuse the save with a 500): every
+    form and every service gets text it can show and store."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _without_controls(self.__dict__["form"])
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:
+        return _without_controls(super().args)
 
 
 def local_time(value, fmt="%Y-%m-%d %H:%M") -> str:
@@ -32,6 +56,8 @@ def hours(minutes) -> str:
 def register_web_hooks(app: Flask) -> None:
     from .hours.models import RECORD_STATUS
     from .volunteers.privacy import mask_id
+
+    app.request_class = CleanRequest
 
     @app.before_request
     def _mark_request():

@@ -46,6 +46,9 @@ COLUMN_NAMES = dict(zip(
     "姓名 性别 证件类型 证件号码 手机号码 出生日期 政治面貌 文化程度 工作单位 居住社区"
     " 所属队伍 服务特长 监护人姓名 监护人电话 注册日期 备注".split()))
 
+# C0 control characters but tab and line breaks, and DEL: never typed on purpose (they come
+# with copy-paste from odd sources), invisible everywhere, and PostgreSQL refuses NUL in text.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # \s covers U+3000 and line breaks; zero-width characters sneak in from copy-paste.
 _SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 _NUMERIC_ID_MESSAGE = ("证件号码被Excel存成了数字，末几位已丢失；"
@@ -92,14 +95,19 @@ def _compact(value) -> str:
 
 
 def clean_text(value) -> str | None:
-    """Strip spaces (also full-width) at the ends; blank -> None; otherwise verbatim.
+    """Strip spaces (also full-width) at the ends and control characters; blank -> None;
+    otherwise verbatim.
 
-    Text such as ``=1+2`` is kept as typed: protecting it is the writer's job.
+    Text such as ``=1+2`` is kept as typed: protecting it is the writer's job. Control
+    characters (NUL and the like; tab and line breaks stay) are never meant, show as nothing,
+    and PostgreSQL refuses NUL in text.
     """
-    if value.__class__ is str:
-        return value.strip() or None
-    text = None if value is None else _text(value).strip()
-    return text or None
+    text = value if value.__class__ is str else (None if value is None else _text(value))
+    if text is None:
+        return None
+    if not text.isprintable():  # rare: line breaks, tabs, control characters
+        text = CONTROL_CHARACTERS.sub("", text)
+    return text.strip() or None
 
 
 def normalize_name(value, *, field: str = "姓名") -> str:
@@ -504,7 +512,7 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
     for key, limit, column in _TEXT_FIELDS:
         value = get(key)
         if value is not None:
-            value = (value.strip() or None) if value.__class__ is str else clean_text(value)
+            value = (value.strip() or None) if value.__class__ is str and value.isprintable() else clean_text(value)
             if value is not None and len(value) > limit:
                 errors.append((column, f"{column}不能超过{limit}个字"))
                 value = None
