@@ -127,10 +127,11 @@ def _export_links(f: Filters, *, stars: bool = False) -> list[tuple[str, str]]:
     if stars:  # the public list is the office's, town-wide
         return [("导出公示名单", url_for("exports.star_promotions", **period))] \
             if current_user.role == "office" else []
-    single = lambda ids: ids[0] if ids and len(ids) == 1 else None  # noqa: E731
+    # A team or a category chosen on the page is the only one in team_ids / category_ids; a
+    # leader's unfiltered page is every team they lead, which the export scopes to by itself.
     links = [("导出本期服务记录明细", url_for(
-        "exports.hours", status="approved", **period,
-        team_id=single(f.team_ids) if f.form.team_id.data else None, category_id=single(f.category_ids)))]
+        "exports.hours", status="approved", **period, team_id=f.team_ids[0] if f.form.team_id.data else None,
+        category_id=f.category_ids[0] if f.category_ids else None))]
     if current_user.role == "office" and f.year and f.team_ids is None and f.category_ids is None:
         period = f"{f.year}年{f.month}月" if f.month else f"{f.year}年"
         links.append((f"导出{period}统计报表", url_for("exports.summary", year=f.year, month=f.month)))

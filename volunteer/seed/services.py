@@ -28,9 +28,9 @@ from werkzeug.security import generate_password_hash
 
 from ..activities.models import Activity, ActivitySignup
 from ..audit.services import record
-from ..database import copy_rows, copy_supported
 from ..auth.models import User
 from ..auth.services import check_password_rules
+from ..database import copy_rows, copy_supported
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import bulk_changes

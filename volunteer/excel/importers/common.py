@@ -193,37 +193,35 @@ def insert_tuples(table: SATable, columns: Sequence[str], rows: list[tuple], *ke
     if keys:
         at = [columns.index(k) for k in keys]
         key_values = list(map(itemgetter(*at) if len(at) > 1 else (lambda row, j=at[0]: (row[j],)), rows))
+        if len(set(key_values)) != len(rows):
+            raise ValueError(f"insert_tuples: the rows repeat a value of {keys}")
     conn = db.session.connection()
     dialect = conn.dialect
-    numbered = not keys or ("id" not in columns and list(table.primary_key.columns) == [table.c.get("id")])
-    if copy_supported(conn) and numbered:
+    # New ids can be handed out here when the table's key is one integer id the rows leave out.
+    own_ids = not keys or ("id" not in columns and list(table.primary_key.columns) == [table.c.get("id")])
+    if copy_supported(conn) and own_ids:
         return _copy_tuples(conn, table, columns, rows, key_values)
-    if dialect.name != "sqlite" or dialect.paramstyle != "qmark" or not numbered:
-        if len(set(key_values)) != len(key_values):
-            raise ValueError(f"insert_tuples: the rows repeat a value of {keys}")
+    if dialect.name != "sqlite" or dialect.paramstyle != "qmark" or not own_ids:
         dicts = [dict(zip(columns, row)) for row in rows]
         if keys:
             returned = insert_returning(table, dicts, *keys)
             return {key: returned[key] for key in key_values}  # in the rows' order, as below
         insert_rows(table, dicts)
         return None
-    ids: dict[tuple, int] = {}
     first = conn.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) + 1 FROM "
                                  f"{dialect.identifier_preparer.format_table(table)}").scalar()
-    if keys:
-        # SQLite numbers new rows max(id) + 1 in the order they come, and lets one transaction
-        # write at a time (one whose snapshot is older than another's commit cannot write at
-        # all): the new ids are known without RETURNING. Checked afterwards all the same.
-        ids = dict(zip(key_values, range(first, first + len(rows))))
-        if len(ids) != len(rows):
-            raise ValueError(f"insert_tuples: the rows repeat a value of {keys}")
     # At least as many new rows as there are rows (max(rowid) bounds their number): cheaper
     # to build the secondary indexes afterwards than to keep them up to date row by row.
     with indexes_set_aside(conn, table.name) if len(rows) >= first - 1 else nullcontext():
         _insert_values(conn, table, columns, rows)
-    if keys and conn.execute(select(func.max(table.c.id))).scalar() != first + len(rows) - 1:
+    if not keys:
+        return None
+    # SQLite numbers new rows max(id) + 1 in the order they come, and lets one transaction
+    # write at a time (one whose snapshot is older than another's commit cannot write at all):
+    # the new ids are known without RETURNING. Checked all the same.
+    if conn.execute(select(func.max(table.c.id))).scalar() != first + len(rows) - 1:
         raise RuntimeError(f"insert_tuples: {table.name} did not number the new rows from {first}")
-    return ids if keys else None
+    return dict(zip(key_values, range(first, first + len(rows))))
 
 
 def _copy_tuples(conn, table: SATable, columns: Sequence[str], rows: list[tuple],
@@ -236,11 +234,8 @@ def _copy_tuples(conn, table: SATable, columns: Sequence[str], rows: list[tuple]
     new_ids = sorted(conn.exec_driver_sql(
         "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
         (table.name, len(rows))).scalars())
-    ids = dict(zip(key_values, new_ids))
-    if len(ids) != len(rows):
-        raise ValueError("insert_tuples: the rows repeat a key")
     copy_rows(conn, table.name, ("id", *columns), [(i, *row) for i, row in zip(new_ids, rows)])
-    return ids
+    return dict(zip(key_values, new_ids))
 
 
 def _insert_values(conn, table: SATable, columns: Sequence[str], rows: list[tuple]) -> None:
