@@ -1,26 +1,15 @@
 """Login, logout, and a volunteer's claim of their account."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..database import write_intent
 from ..errors import ServiceError
 from ..extensions import db
+from ..views import safe_next
 from . import services
 from .forms import ClaimForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only local paths: an attacker's ?next=https://evil.example is ignored."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,7 +31,7 @@ def login():
         db.session.commit()
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
         form.password.errors.append(message)
     return render_template("auth/login.html", form=form)
 

@@ -6,19 +6,13 @@ from flask_login import current_user
 from ..auth.permissions import role_required
 from ..errors import ServiceError
 from ..extensions import db
+from ..views import safe_next
 from ..hours.models import ServiceRecord
 from ..reports.routes import ListPage
 from . import services
 from .forms import IntegritySettingsForm, LockMonthForm, QueueFilterForm, ReviewForm
 
 bp = Blueprint("integrity", __name__, url_prefix="/integrity")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """A local path to go back to (not "//host/...", which browsers treat as another site)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.route("/")
@@ -64,14 +58,14 @@ def review(rule, record_id):
             db.session.commit()
             done = "已确认该记录无误" if decision == "confirmed" else "记录已作废"
             flash(f"{done}，移出异常队列。", "success")
-            return redirect(_safe_next(request.form.get("next")) or url_for(".index"))
+            return redirect(safe_next(request.form.get("next")) or url_for(".index"))
     item = services.flag_detail(rule, record_id)
     if item is None and request.method == "GET":
         flash("该记录已不在异常队列中（可能已处理、更正或作废）。", "info")
         return redirect(url_for(".index"))
     return render_template("integrity/review.html", form=form, item=item, rule=rule, rec=rec,
                            rule_label=services.RULES[rule], help=services.RULE_HELP[rule],
-                           next=_safe_next(request.values.get("next")) or "")
+                           next=safe_next(request.values.get("next")) or "")
 
 
 @bp.route("/reviews")
