@@ -24,7 +24,8 @@ def _database_url(tmp_path_factory, worker: str) -> str:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-    name = re.sub(r"\W", "_", f"volunteer_test_{worker}")
+    # TEST_DB_PREFIX keeps suites run side by side on one server out of each other's databases.
+    name = re.sub(r"\W", "_", f"volunteer_test_{os.environ.get('TEST_DB_PREFIX', '')}{worker}")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
