@@ -10,8 +10,9 @@ Two kinds of counter live in one table (`throttles`), each row one key:
   lock-out doubles the next one (back-off), capped at MAX_LOCK.
 - The look-up budget: every answer that tells anyone but the office whether an ID number or a
   mobile is registered costs one unit of the asker's budget (their login; their address when
-  anonymous). `spend(actor, n, ...)` raises `Throttled` when fewer than n units are left, and
-  then nothing is answered. A leader checking 40 people of their own team spends nothing:
+  anonymous: pass `ANONYMOUS` as the actor, since None is the exempt command line).
+  `spend(actor, n, ...)` raises `Throttled` when fewer than n units are left, and then nothing
+  is answered. A leader checking 40 people of their own team spends nothing:
   callers only count misses and hits outside the asker's teams.
 
 Refusing never sleeps in a worker: a refused request answers at once with `THROTTLED`.
@@ -47,6 +48,20 @@ class Throttle(db.Model):
     window_start: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
     lockouts: Mapped[int] = mapped_column(default=0)  # how many times locked: the back-off exponent
+
+
+class _Anonymous:
+    """The asker on a page without a login (/claim, /register): charged per client address.
+    Not None, which means the command line and is exempt."""
+
+    id = None
+    role = None
+
+    def __repr__(self) -> str:
+        return "ANONYMOUS"
+
+
+ANONYMOUS = _Anonymous()
 
 
 class Throttled(ServiceError):
