@@ -49,19 +49,24 @@ def test_hours_longer_than_the_activity_are_refused(app, client, login_as):
     assert db.session.scalar(db.select(db.func.count()).select_from(ServiceRecord)) == 0
 
 
-def test_non_member_added_by_phone(app, client, login_as):
+def test_non_member_added_by_name_and_phone(app, client, login_as):
+    import re
+
     team, _, _, _, outsider, activity = _setup()
     login_as("leader", teams=[team])
-    page = client.get(f"/activities/{activity.id}/hours?lookup={outsider.phone}").get_data(as_text=True)
+    page = client.post(f"/activities/{activity.id}/hours",
+                       data={"action": "find", "name": "王五", "key": outsider.phone}).get_data(as_text=True)
     assert "王五" in page and "非本队" in page
-    client.post(f"/activities/{activity.id}/hours", data={f"hours-{outsider.id}": "1", "add": str(outsider.id)})
+    found = re.search(r'<input type="hidden" name="found" value="([^"]+)"', page).group(1)
+    client.post(f"/activities/{activity.id}/hours", data={f"hours-{outsider.id}": "1", "found": found})
     assert db.session.scalars(db.select(ServiceRecord)).one().volunteer_id == outsider.id
 
 
 def test_unknown_person_lookup_says_so(app, client, login_as):
     team, *_, activity = _setup()
     login_as("leader", teams=[team])
-    assert "未找到该志愿者" in client.get(f"/activities/{activity.id}/hours?lookup=13900000000").get_data(as_text=True)
+    page = client.post(f"/activities/{activity.id}/hours", data={"action": "find", "name": "某人", "key": "13900000000"})
+    assert "未找到" in page.get_data(as_text=True)
 
 
 def test_other_teams_activity_is_404_for_a_leader(app, client, login_as):

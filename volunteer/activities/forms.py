@@ -19,7 +19,13 @@ class ActivityForm(FlaskForm):
     version = HiddenField()
 
 
-class AddPersonForm(FlaskForm):
-    """Add a non-member to the hours screen by phone or ID number."""
+class FindPersonForm(FlaskForm):
+    """Find a person outside the team for the hours screen: name together with mobile or full
+    ID number (volunteers.lookup); `found` carries the people found before, signed."""
 
-    lookup = StringField("手机号码或证件号码", validators=[DataRequired("请输入手机号码或证件号码。"), Length(max=40)])
+    name = StringField("姓名", validators=[Length(max=50, message="姓名不能超过 50 个字。")],
+                       render_kw={"autocomplete": "off", "placeholder": "姓名"})
+    key = StringField("手机号码或完整证件号码", validators=[Length(max=40, message="输入过长。")],
+                      render_kw={"autocomplete": "off", "placeholder": "手机号码或完整证件号码"})
+    action = HiddenField(default="find", id="find-action")
+    found = HiddenField(id="find-found")

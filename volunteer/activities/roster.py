@@ -1,6 +1,13 @@
-"""Who appears on an activity's hours screen, and reading the hours typed for them."""
+"""Who appears on an activity's hours screen, and reading the hours typed for them.
+
+Nobody appears because of an id in the request: besides the team, the signed-up and the
+already recorded, only people the user found (volunteers.lookup: name with mobile or full ID
+number) appear, carried from request to request in a token signed for that user and activity.
+"""
 from dataclasses import dataclass
 
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import lazyload
 
@@ -10,6 +17,10 @@ from ..teams.models import TeamMembership
 from ..volunteers import validators
 from ..volunteers.models import Volunteer
 from .models import ActivitySignup
+
+# People found by name and key stay on the screen for a working day, at most this many.
+FOUND_MAX_AGE = 12 * 3600
+MAX_FOUND = 200
 
 
 @dataclass
@@ -21,9 +32,9 @@ class RosterRow:
 
 
 def roster_rows(activity, extra_ids=()) -> list[RosterRow]:
-    """Team members, people who signed up, people already recorded, and people added by hand.
+    """Team members, people who signed up, people already recorded, and people the user found (by name and key).
 
-    Those added by hand, already recorded or signed up come first (the ones who came, nearly
+    Those found, already recorded or signed up come first (the ones who came, nearly
     always), then the rest of the team, each group by name: in a team of hundreds the leader
     does not scroll for them.
     """
@@ -45,19 +56,33 @@ def roster_rows(activity, extra_ids=()) -> list[RosterRow]:
     return [RosterRow(v, records.get(v.id), v.id in members, v.id in signed) for v in people]
 
 
-def lookup_people(text: str) -> list[Volunteer]:
-    """Registered, active volunteers whose phone or ID number is the given text."""
-    text = "".join((text or "").split())
-    conds = []
+def sign_found(user_id: int, activity_id: int, ids) -> str:
+    """The people a user found for one activity's hours screen, signed so the next request
+    can trust the list: a forged or edited token, or one made for another user or activity,
+    adds nobody (`read_found`)."""
+    ids = list(dict.fromkeys(int(i) for i in ids))[-MAX_FOUND:]
+    return _serializer().dumps({"u": user_id, "a": activity_id, "v": ids}) if ids else ""
+
+
+def read_found(token: str | None, user_id: int, activity_id: int) -> list[int]:
+    """The ids of a token from `sign_found`, if it is genuine, recent and this user's and this
+    activity's; otherwise none."""
+    if not token:
+        return []
     try:
-        conds.append(Volunteer.phone == validators.normalize_phone(text))
-    except validators.FieldError:
-        pass
-    try:
-        conds.append(Volunteer.id_number == validators.normalize_id_number(text))
-    except validators.FieldError:
-        conds.append(Volunteer.id_number == text.upper())
-    return list(db.session.scalars(select(Volunteer).where(or_(*conds), Volunteer.status == "active").limit(20)))
+        data = _serializer().loads(token, max_age=FOUND_MAX_AGE)
+    except BadData:
+        return []
+    if not isinstance(data, dict) or data.get("u") != user_id or data.get("a") != activity_id:
+        return []
+    ids = data.get("v")
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        return []
+    return ids[-MAX_FOUND:]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="activities.hours.found")
 
 
 def parse_entries(form, allowed_ids: set[int]) -> tuple[dict[int, int], dict[int, str], dict[int, str]]:

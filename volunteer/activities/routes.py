@@ -13,8 +13,9 @@ from ..hours.models import ServiceRecord
 from ..hours.services import log_hours
 from ..teams.models import Team
 from ..teams.services import active_categories
+from ..volunteers import lookup
 from . import roster, services
-from .forms import ActivityForm, AddPersonForm
+from .forms import ActivityForm, FindPersonForm
 from .models import Activity, ActivitySignup
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
@@ -179,38 +180,73 @@ def signup(activity_id):
 @bp.route("/<int:activity_id>/hours", methods=["GET", "POST"])
 @role_required("office", "leader")
 def hours(activity_id):
-    """One screen per activity: every person on the roster with an hours box."""
-    activity = get_visible_or_404(Activity, activity_id, "can_manage")
-    extra = [int(x) for x in request.values.getlist("add") if x.isdigit()]
-    add_form = AddPersonForm(request.args, meta={"csrf": False})
-    found = []
-    if request.args.get("lookup"):
-        found = roster.lookup_people(request.args["lookup"])
-        if not found:
-            add_form.lookup.errors = ["未找到该志愿者，请先登记后再登记时长。"]
-        elif len(found) == 1:
-            extra.append(found[0].id)
-            found = []
-    rows = roster.roster_rows(activity, extra)
-    typed, errors = {}, {}
-    if request.method == "POST":
-        entries, typed, errors = roster.parse_entries(request.form, {r.volunteer.id for r in rows})
-        if not errors and not entries:
-            flash("没有填写任何时长。", "warning")
-        elif not errors:
-            try:
-                counts = log_hours(current_user, activity, entries)
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-            else:
-                db.session.commit()
-                done = "已确认" if current_user.role == "office" else "待分中心审核"
-                flash(f"已保存：新增 {counts['created']} 条，修改 {counts['updated']} 条，"
-                      f"未变 {counts['unchanged']} 条（{done}）。", "success")
-                return redirect(url_for(".hours", activity_id=activity.id))
-        else:
-            flash("有填写错误，请修改标红的行后再保存（尚未保存任何内容）。", "error")
-    return render_template("activities/hours.html", activity=activity, rows=rows, typed=typed, errors=errors,
-                           add_form=add_form, found=found, extra=extra)
+    """One screen per activity: every person on the roster with an hours box.
 
+    A POST with action=find looks a person up (name with mobile or full ID number: budgeted
+    and audited, volunteers.lookup) and shows the screen with them added; any other POST
+    saves the hours. Ids never come from the request: people found earlier come back in a
+    token signed for this user and this activity (roster.sign_found).
+    """
+    activity = get_visible_or_404(Activity, activity_id, "can_manage")
+    find_form = FindPersonForm(formdata=None)
+    found_ids, typed, errors = [], {}, {}
+    if request.method == "POST":
+        found_ids = roster.read_found(request.form.get("found"), current_user.id, activity.id)
+        if request.form.get("action") == "find":
+            find_form = FindPersonForm()
+            person = _find_person(find_form)
+            if person is not None:
+                found_ids.append(person.id)
+                flash(f"已添加 {person.name}，请填写其服务时长后保存。", "success")
+                find_form = FindPersonForm(formdata=None)
+            activity = db.session.get(Activity, activity_id)  # the commit expired it
+        else:
+            saved = _save_hours(activity, found_ids)
+            if saved is True:
+                return redirect(url_for(".hours", activity_id=activity.id))
+            typed, errors = saved
+    rows = roster.roster_rows(activity, found_ids)
+    found = roster.sign_found(current_user.id, activity.id, found_ids)
+    find_form.found.data = found
+    return render_template("activities/hours.html", activity=activity, rows=rows, typed=typed, errors=errors,
+                           find_form=find_form, found=found)
+
+
+def _find_person(form: FindPersonForm):
+    """Look a person up for the hours screen; the answer (and its cost) is committed even
+    when it is a miss. Returns the volunteer or None (the reason on the form)."""
+    try:
+        person = lookup.find_person(current_user, form.name.data, form.key.data, purpose="hours",
+                                    team_ids=None if current_user.role == "office" else current_user.led_team_ids)
+    except ServiceError as exc:  # not a key, or the budget is spent: nothing answered
+        db.session.rollback()
+        field = form[exc.field] if exc.field in ("name", "key") else form.key
+        field.errors = list(field.errors) + [exc.message]
+        return None
+    db.session.commit()
+    if person is None:
+        form.key.errors = ["未找到姓名与手机号码（或证件号码）都相符的志愿者。新志愿者请先登记。"]
+    return person
+
+
+def _save_hours(activity, found_ids):
+    """Save the typed hours: True when saved, else (typed, errors) for the screen."""
+    rows = roster.roster_rows(activity, found_ids)
+    entries, typed, errors = roster.parse_entries(request.form, {r.volunteer.id for r in rows})
+    if not errors and not entries:
+        flash("没有填写任何时长。", "warning")
+    elif not errors:
+        try:
+            counts = log_hours(current_user, activity, entries)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            done = "已确认" if current_user.role == "office" else "待分中心审核"
+            flash(f"已保存：新增 {counts['created']} 条，修改 {counts['updated']} 条，"
+                  f"未变 {counts['unchanged']} 条（{done}）。", "success")
+            return True
+    else:
+        flash("有填写错误，请修改标红的行后再保存（尚未保存任何内容）。", "error")
+    return typed, errors
