@@ -8,6 +8,6 @@ from .hours.models import MonthLock, ServiceRecord  # noqa: F401
 from .imports.models import ImportBatch  # noqa: F401
 from .integrity.models import IntegrityReview, Setting  # noqa: F401
 from .positions.models import Position  # noqa: F401
-from .teams.models import ServiceCategory, Team, TeamMembership  # noqa: F401
+from .teams.models import ServiceCategory, Team, TeamInvitation, TeamMembership  # noqa: F401
 from .throttle import Throttle  # noqa: F401
 from .volunteers.models import Volunteer  # noqa: F401

@@ -1,14 +1,19 @@
-"""A volunteer's own page: approved and pending hours, star level, records, certificates."""
-from flask import Blueprint, abort, current_app, render_template, request
+"""A volunteer's own page: approved and pending hours, star level, records, certificates, and
+the teams' invitations to accept or decline (a leader adds nobody from elsewhere without it)."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..certificates.models import Certificate
+from ..errors import ServiceError
 from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
 from ..hours.stars import next_level, star_level, stars_text
+from ..models_base import today_local
+from ..teams import services as team_services
+from ..teams.models import TeamInvitation
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -31,4 +36,32 @@ def index():
     return render_template("me/index.html", volunteer=volunteer, totals=totals, level=level,
                            stars=stars_text(level), upcoming=next_level(totals["approved"]),
                            records=records, certificates=certificates,
-                           can_issue="certificates.issue" in current_app.view_functions)
+                           can_issue="certificates.issue" in current_app.view_functions,
+                           invitations=team_services.pending_invitations(volunteer_id=volunteer.id))
+
+
+@bp.route("/invitations", methods=["POST"])
+@login_required
+def decide_invitation():
+    """Accept (the membership is added) or decline a team's invitation to oneself."""
+    if current_user.volunteer is None:
+        abort(404)
+    invitation_id = request.form.get("invitation_id", type=int)
+    invitation = db.session.get(TeamInvitation, invitation_id) if invitation_id and 0 < invitation_id < 2**31 else None
+    decision = request.form.get("decision")
+    if invitation is None or not invitation.can_decide(current_user) or decision not in ("accept", "decline"):
+        flash("该邀请不存在或已处理。", "warning")
+        return redirect(url_for(".index"))
+    team_name = invitation.team.name
+    try:
+        if decision == "accept":
+            team_services.accept_invitation(current_user, invitation, today_local())
+        else:
+            team_services.decline_invitation(current_user, invitation)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+        flash(f"已加入“{team_name}”。" if decision == "accept" else f"已拒绝“{team_name}”的邀请。", "success")
+    return redirect(url_for(".index"))

@@ -95,11 +95,13 @@ class TeamForm(FlaskForm):
 
 
 class AddMemberForm(FlaskForm):
-    lookup = StringField("手机号码或证件号码", validators=[DataRequired("请输入手机号码或证件号码。"),
-                                                  Length(max=40, message="输入过长。")],
-                         description="也可输入证件号后4位，同时填写姓名。")
-    name = StringField("姓名", validators=[Optional(), Length(max=50, message="姓名不能超过 50 个字。")],
-                       description="按证件号后4位查找，或同一手机号有多人登记时填写。")
+    """Find a person to add or invite: name together with mobile or full ID number (the rule
+    and the messages are volunteers.lookup's)."""
+
+    name = StringField("姓名", validators=[Length(max=50, message="姓名不能超过 50 个字。")],
+                       render_kw={"autocomplete": "off"})
+    key = StringField("手机号码或完整证件号码", validators=[Length(max=40, message="输入过长。")],
+                      render_kw={"autocomplete": "off"}, description="须与姓名同时填写，两者都相符才能找到。")
 
 
 class CategoryForm(FlaskForm):

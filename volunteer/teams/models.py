@@ -63,3 +63,35 @@ class TeamMembership(db.Model):
 
     team = relationship("Team")
     volunteer = relationship("Volunteer", back_populates="memberships")
+
+
+INVITATION_STATUS = {"pending": "待回复", "accepted": "已接受", "declined": "已拒绝", "withdrawn": "已撤回"}
+
+
+class TeamInvitation(db.Model):
+    """A leader's invitation to a volunteer registered elsewhere: the membership is added only
+    when the volunteer accepts it on /me (consent, CONTRACT.md section 3)."""
+
+    __tablename__ = "team_invitations"
+    __table_args__ = (Index("ix_team_invitations_volunteer", "volunteer_id", "status"),
+                      Index("ix_team_invitations_team", "team_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    team = relationship("Team")
+    volunteer = relationship("Volunteer")
+    invited_by = relationship("User")
+
+    @property
+    def status_label(self) -> str:
+        return INVITATION_STATUS.get(self.status, self.status)
+
+    def can_decide(self, user) -> bool:
+        """Only a login linked to the invited volunteer accepts or declines."""
+        return bool(user and user.is_authenticated and user.volunteer_id == self.volunteer_id)

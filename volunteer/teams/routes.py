@@ -1,5 +1,6 @@
-"""Team pages: the list, create/edit (office), a team's page with its members and the
-"add member" form, and the service-category list (office)."""
+"""Team pages: the list, create/edit (office), a team's page with its members, the "add
+member" form (the office adds; a leader invites people from elsewhere, who consent on /me)
+and pending invitations, and the service-category list (office)."""
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -17,10 +18,11 @@ from ..extensions import db
 from ..figures import cached, ids_key
 from ..models_base import today_local
 from ..positions.models import Position
+from ..volunteers import lookup
 from ..volunteers.models import Volunteer
 from . import services
 from .forms import AddMemberForm, CategoryForm, TeamFilterForm, TeamForm, choices
-from .models import TEAM_KINDS, ServiceCategory, Team, TeamMembership
+from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
@@ -209,8 +211,9 @@ def _render_detail(team: Team, form: AddMemberForm, status=200):
                                     .where(Activity.team_id == team.id)
                                     .order_by(Activity.service_date.desc(), Activity.id.desc()).limit(10)).all()
     year_minutes = services.approved_minutes_by_team([team.id], *_year_range()).get(team.id, 0)
+    invitations = services.pending_invitations(team_id=team.id)
     return render_template("teams/detail.html", team=team, page=page, joined=joined, minutes=minutes,
-                           activities=activities, form=form, year_minutes=year_minutes,
+                           activities=activities, form=form, year_minutes=year_minutes, invitations=invitations,
                            year=today_local().year), status
 
 
@@ -224,24 +227,59 @@ def detail(team_id):
 @bp.route("/<int:team_id>/members", methods=["POST"])
 @role_required("office", "leader")
 def add_member(team_id):
+    """Find a person by name with mobile or full ID number (volunteers.lookup: budgeted and
+    audited); the office adds them, a leader invites anyone not already in a team they lead."""
     team = get_visible_or_404(Team, team_id, predicate="can_manage")
     form = AddMemberForm()
     if form.validate_on_submit():
+        scope = None if current_user.role == "office" else current_user.led_team_ids
         try:
-            volunteer = services.find_volunteer(form.lookup.data, form.name.data)
-            added = services.add_member(current_user, team, volunteer, today_local())
-            if not added:
-                raise ServiceError(f"{volunteer.name} 已是本队队员。", "lookup")
-        except ServiceError as exc:
+            volunteer = lookup.find_person(current_user, form.name.data, form.key.data, team_ids=scope,
+                                           purpose="team_member")
+        except ServiceError as exc:  # not a key, or the budget is spent: nothing answered
             db.session.rollback()
-            form_error(form, exc, "lookup")
+            form_error(form, exc, "key")
         else:
-            name = volunteer.name
-            db.session.commit()
-            flash(f"已将 {name} 加入本队。", "success")
-            return redirect(url_for("teams.detail", team_id=team_id))
+            db.session.commit()  # the answer's cost and its audit entry stand, a miss included
+            if volunteer is None:
+                form.key.errors = ["未找到姓名与手机号码（或证件号码）都相符的志愿者。新志愿者请先登记。"]
+            else:
+                try:
+                    outcome = services.add_or_invite(current_user, team, volunteer, today_local())
+                except ServiceError as exc:
+                    db.session.rollback()
+                    form_error(form, exc, "key")
+                else:
+                    name = volunteer.name
+                    db.session.commit()
+                    if outcome == "added":
+                        flash(f"已将 {name} 加入本队。", "success")
+                    else:
+                        flash(f"已向 {name} 发出入队邀请；对方登录后在“我的志愿服务”页面接受，即加入本队。", "success")
+                    return redirect(url_for("teams.detail", team_id=team_id))
     team = db.session.get(Team, team_id)
     return _render_detail(team, form, status=200)
+
+
+@bp.route("/<int:team_id>/invitations/withdraw", methods=["POST"])
+@role_required("office", "leader")
+def withdraw_invitation(team_id):
+    """Withdraw a pending invitation of this team (its leader or the office)."""
+    team = get_visible_or_404(Team, team_id, predicate="can_manage")
+    invitation_id = request.form.get("invitation_id", type=int)
+    invitation = db.session.get(TeamInvitation, invitation_id) if invitation_id and invitation_id < 2**31 else None
+    if invitation is None or invitation.team_id != team.id:
+        flash("该邀请不存在或已处理。", "warning")
+        return redirect(url_for("teams.detail", team_id=team_id))
+    try:
+        services.withdraw_invitation(current_user, invitation)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+        flash("已撤回邀请。", "success")
+    return redirect(url_for("teams.detail", team_id=team_id))
 
 
 # --- service categories (office) -------------------------------------------------------------------

@@ -69,6 +69,88 @@ def add_member(actor, team: Team, volunteer, today) -> bool:
     return added
 
 
+def add_or_invite(actor, team: Team, volunteer, today) -> str:
+    """A found person joins the team: the office adds them directly, and so does a leader who
+    already leads a team of theirs; anyone else gets an invitation, and the membership waits
+    for their consent on /me. Returns "added" or "invited"; raises ServiceError otherwise."""
+    from .models import TeamMembership
+
+    if db.session.get(TeamMembership, (team.id, volunteer.id)) is not None:
+        raise ServiceError(f"{volunteer.name} 已是本队队员。", "key")
+    led = getattr(actor, "led_team_ids", set()) or set()
+    if actor is None or getattr(actor, "role", None) == "office" or volunteer.team_ids & led:
+        add_member(actor, team, volunteer, today)
+        return "added"
+    invite(actor, team, volunteer)
+    return "invited"
+
+
+def invite(actor, team: Team, volunteer) -> "TeamInvitation":
+    """Invite a volunteer into a team; one pending invitation per (team, volunteer)."""
+    from .models import TeamInvitation
+
+    if volunteer.status != "active":
+        raise ServiceError("该志愿者已注销，不能邀请。", "key")
+    pending = db.session.scalar(select(TeamInvitation).where(
+        TeamInvitation.team_id == team.id, TeamInvitation.volunteer_id == volunteer.id,
+        TeamInvitation.status == "pending"))
+    if pending is not None:
+        raise ServiceError(f"已邀请 {volunteer.name}，正等待对方回复。", "key")
+    invitation = TeamInvitation(team_id=team.id, volunteer_id=volunteer.id,
+                                invited_by_id=getattr(actor, "id", None), status="pending")
+    db.session.add(invitation)
+    db.session.flush()
+    record(actor, "team.invite", "team", team.id, f"邀请 {volunteer.name} 加入 {team.name}",
+           after={"invitation_id": invitation.id, "volunteer_id": volunteer.id, "status": "pending"})
+    return invitation
+
+
+def _decide(actor, invitation, status: str, action: str, summary: str) -> None:
+    from ..models_base import utcnow
+
+    if invitation.status != "pending":
+        raise ServiceError("该邀请已处理或已撤回。")
+    invitation.status, invitation.decided_at = status, utcnow()
+    record(actor, action, "team", invitation.team_id, summary,
+           before={"status": "pending"}, after={"status": status},
+           invitation_id=invitation.id, volunteer_id=invitation.volunteer_id)
+
+
+def accept_invitation(actor, invitation, today) -> None:
+    """The invited volunteer's login accepts: the membership is added (audited)."""
+    volunteer, team = invitation.volunteer, invitation.team
+    if volunteer.status != "active" or not team.is_active:
+        raise ServiceError("该队伍或志愿者状态已变更，无法加入。")
+    _decide(actor, invitation, "accepted", "team.invitation_accept", f"{volunteer.name} 接受邀请加入 {team.name}")
+    add_member(actor, team, volunteer, today)
+
+
+def decline_invitation(actor, invitation) -> None:
+    _decide(actor, invitation, "declined", "team.invitation_decline",
+            f"{invitation.volunteer.name} 拒绝加入 {invitation.team.name}")
+
+
+def withdraw_invitation(actor, invitation) -> None:
+    """The team's leader (or the office) withdraws a pending invitation."""
+    _decide(actor, invitation, "withdrawn", "team.invitation_withdraw",
+            f"撤回对 {invitation.volunteer.name} 的邀请（{invitation.team.name}）")
+
+
+def pending_invitations(*, team_id: int | None = None, volunteer_id: int | None = None) -> list:
+    """Pending invitations of a team (its page) or of a volunteer (/me), oldest first."""
+    from sqlalchemy.orm import selectinload
+
+    from .models import TeamInvitation
+
+    stmt = (select(TeamInvitation).options(selectinload(TeamInvitation.team), selectinload(TeamInvitation.volunteer))
+            .where(TeamInvitation.status == "pending").order_by(TeamInvitation.created_at, TeamInvitation.id))
+    if team_id is not None:
+        stmt = stmt.where(TeamInvitation.team_id == team_id)
+    if volunteer_id is not None:
+        stmt = stmt.where(TeamInvitation.volunteer_id == volunteer_id)
+    return list(db.session.scalars(stmt.limit(200)))
+
+
 def category_by_name(name: str, *, create: bool = False, actor=None) -> ServiceCategory | None:
     name = (name or "").strip()
     if not name:

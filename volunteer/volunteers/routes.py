@@ -199,6 +199,9 @@ def create():
         teams_ok = _check_teams(form, choices, required=not _is_office())
         if form_ok and teams_ok:
             fields = _form_fields(form, choices)
+            answer = None if _is_office() else _registered_already(form, fields, choices)
+            if answer is not None:
+                return answer
             try:
                 volunteer = services.register_volunteer(current_user, fields, today=today_local())
                 db.session.commit()
@@ -217,6 +220,35 @@ def create():
                 _flash_warnings(fields)
                 return redirect(url_for(".detail", volunteer_id=volunteer.id))
     return render_template("volunteers/form.html", form=form, volunteer=None)
+
+
+def _registered_already(form: VolunteerForm, fields: dict, choices: dict[int, str]):
+    """A leader's new-person form, when the ID number is registered already: that answer is
+    paid for from the look-up budget and audited (volunteers.lookup), and shows nothing of the
+    person; for someone outside the leader's teams it offers an invitation instead (they join
+    on consent). None when the number is new (or malformed: the shared rules report that)."""
+    from . import lookup, validators
+
+    try:
+        id_type = validators.normalize_id_type(fields.get("id_type"))
+        number = validators.normalize_id_number(fields.get("id_number"), id_type, today=today_local())
+    except validators.FieldError:
+        return None
+    try:
+        existing = lookup.registered_identity(current_user, id_type, number, team_ids=current_user.led_team_ids)
+    except ServiceError as exc:  # the budget is spent: nothing answered
+        db.session.rollback()
+        _add_errors(form, [("id_number", exc.message)])
+        return render_template("volunteers/form.html", form=form, volunteer=None)
+    inside = existing is not None and bool(existing.team_ids & current_user.led_team_ids)
+    db.session.commit()  # the answer's cost and its audit entry stand
+    if existing is None:
+        return None
+    if inside:
+        _add_errors(form, [("id_number", "该证件号码已登记在您负责的队伍中，请搜索后编辑原有记录。")])
+        return render_template("volunteers/form.html", form=form, volunteer=None)
+    teams = [(tid, choices[tid]) for tid in (form.teams.data or []) if tid in choices] or list(choices.items())
+    return render_template("teams/invite_offer.html", name=fields.get("name") or "", key=number, teams=teams)
 
 
 def _edit_form_data(volunteer: Volunteer) -> dict:
