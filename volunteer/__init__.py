@@ -11,6 +11,13 @@ from .config import configure
 def create_app(test_config=None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     configure(app, test_config)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only the hops our own proxies appended are trusted: a client's X-Forwarded-For
+        # cannot pick the address that audit entries and throttles see.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -26,9 +26,22 @@ class Defaults:
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PAGE_SIZE = 50
     DAILY_HOURS_LIMIT = 12
+    # Failures per (account, address) and per address lock for LOGIN_LOCK_MINUTES, doubled on
+    # each repeat (volunteer/throttle.py); nobody can lock another address out of an account.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+    # Logins one mobile may reach (a family sharing it); every wrong password costs this many
+    # password checks, so the answer time does not tell how many logins a mobile has.
+    LOGIN_MAX_CANDIDATES = 4
+    # A login session (one browser) lasts at most this long, however often it is used.
+    LOGIN_SESSION_MAX_DAYS = 30
+    CLAIM_MAX_FAILURES = 5  # per (record, address)
+    CLAIM_MAX_FAILURES_PER_ADDRESS = 20
+    CLAIM_LOCK_MINUTES = 15
+    # X-Forwarded-For hops to trust: 1 for gunicorn behind one reverse proxy (the deployment),
+    # 0 when the app faces clients directly. Audit entries and throttles use that address.
+    PROXY_HOPS = 1
 
 
 def load_secret_key(instance_path: str) -> str:
@@ -77,6 +90,11 @@ def configure(app, test_config=None) -> None:
     for key in ("SECRET_KEY", "DATABASE_URL", "VOLUNTEER_ENV"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
+    if os.environ.get("PROXY_HOPS", "").strip():
+        try:
+            app.config["PROXY_HOPS"] = int(os.environ["PROXY_HOPS"])
+        except ValueError:
+            raise RuntimeError("PROXY_HOPS must be a whole number (0 without a reverse proxy)") from None
     if test_config:
         app.config.update(test_config)
     env = app.config.get("VOLUNTEER_ENV", "development")
@@ -94,6 +112,8 @@ def configure(app, test_config=None) -> None:
         if weakness:
             raise RuntimeError(f"SECRET_KEY {weakness}; set a long random one, e.g. the output of "
                                "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    if int(app.config.get("PROXY_HOPS") or 0) < 0:
+        raise RuntimeError("PROXY_HOPS must not be negative")
     url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

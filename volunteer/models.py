@@ -1,7 +1,7 @@
 """Imports every model so Alembic and the app see the whole schema."""
 from .activities.models import Activity, ActivitySignup  # noqa: F401
 from .audit.models import AuditLog  # noqa: F401
-from .auth.models import LoginFailure, User  # noqa: F401
+from .auth.models import LoginSession, User  # noqa: F401
 from .certificates.models import Certificate  # noqa: F401
 from .figures import DataVersion, RecordTally  # noqa: F401
 from .hours.models import MonthLock, ServiceRecord  # noqa: F401

@@ -1,7 +1,9 @@
-"""Logging in and out, throttling kept in the database, account claim, password rules."""
+"""Logging in and out, throttling kept in the database (volunteer/throttle.py), account claim,
+password rules."""
 from datetime import timedelta
 
-from volunteer.auth.models import LoginFailure, User
+import volunteer.throttle
+from volunteer.auth.models import User
 from volunteer.extensions import db
 from volunteer.models_base import utcnow
 
@@ -22,7 +24,7 @@ def test_wrong_password_says_so_in_chinese_and_keeps_username(client, app):
     assert "用户名或密码不正确" in html and 'value="clerk"' in html
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(client, app):
+def test_five_failures_lock_the_account_for_fifteen_minutes_then_longer(client, app, monkeypatch):
     f.make_user("office", username="clerk")
     db.session.commit()
     for _ in range(5):
@@ -30,10 +32,15 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, app):
     html = client.post("/login", data={"username": "clerk", "password": PASSWORD}).get_data(as_text=True)
     assert "登录失败次数过多，请 15 分钟后再试" in html
     assert client.get("/").status_code == 302  # still not logged in
-    # The lock lives in the database (shared by every worker), and expires.
-    row = db.session.get(LoginFailure, "user:clerk")
-    row.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
+    # The lock lives in the database (shared by every worker), and expires; a second lock-out
+    # lasts twice as long (back-off).
+    later = utcnow() + timedelta(minutes=16)
+    monkeypatch.setattr(volunteer.throttle, "utcnow", lambda: later)
+    for _ in range(5):
+        client.post("/login", data={"username": "clerk", "password": "wrong-pass-1"})
+    html = client.post("/login", data={"username": "clerk", "password": PASSWORD}).get_data(as_text=True)
+    assert "登录失败次数过多，请 30 分钟后再试" in html
+    later = later + timedelta(minutes=31)
     assert client.post("/login", data={"username": "clerk", "password": PASSWORD}).status_code == 302
 
 
@@ -108,7 +115,8 @@ def test_password_change_ends_other_sessions(app, login_as):
     assert other.get("/").status_code == 200
     client = app.test_client()
     client.post("/login", data={"username": user.username, "password": PASSWORD})
-    client.post("/account/password", data={"password": "new-pass-456", "confirm": "new-pass-456"})
+    client.post("/account/password", data={"current_password": PASSWORD, "password": "new-pass-456",
+                                           "confirm": "new-pass-456"})
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 302
 
@@ -134,3 +142,16 @@ def test_csrf_required_on_login(csrf_app):
     db.session.commit()
     r = client.post("/login", data={"username": "clerk", "password": PASSWORD})
     assert r.status_code == 400 and "页面已过期" in r.get_data(as_text=True)
+
+
+def test_office_creates_a_family_members_login_when_the_mobile_is_taken(client, app, login_as):
+    mother = f.make_volunteer("王芳", phone="13812345678")
+    son = f.make_volunteer("李明", phone="13812345678")
+    f.make_user("volunteer", username="13812345678", volunteer=mother)
+    login_as("office")
+    r = client.post("/users/new", data={"role": "volunteer", "volunteer_lookup": son.id_number,
+                                        "password": "son-pass-22", "confirm": "son-pass-22"})
+    assert r.status_code == 302
+    son_client = app.test_client()
+    assert son_client.post("/login", data={"username": "13812345678", "password": "son-pass-22"}).status_code == 302
+    assert "李明" in son_client.get("/me").get_data(as_text=True)

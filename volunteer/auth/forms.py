@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名（志愿者为手机号）", validators=[DataRequired("请输入用户名。"), Length(max=50)])
+    username = StringField("用户名（志愿者用手机号或证件号码）", validators=[DataRequired("请输入用户名。"), Length(max=50)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码。")])
 
 
@@ -19,6 +19,7 @@ class ClaimForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
+    current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
     password = PasswordField("新密码", validators=[DataRequired("请输入新密码。")],
                              description="至少 8 个字符，不能全是数字。")
     confirm = PasswordField("确认新密码", validators=[EqualTo("password", "两次输入的密码不一致。")])

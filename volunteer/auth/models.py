@@ -1,9 +1,15 @@
-"""Logins, and the login-failure counters that throttle guessing across all workers."""
+"""Logins and their sessions.
+
+A login session is a row (`login_sessions`) whose random id is what the Flask session cookie
+carries: logging out ends that row, so a copied cookie stops working while the login's other
+sessions (a leader's venue tablet) go on. Login throttling lives in volunteer/throttle.py.
+"""
+import secrets
 from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,7 +32,7 @@ class User(UserMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    # Bumped on password change or deactivation so old sessions stop working.
+    # No longer read: sessions are rows of login_sessions. Kept until a migration drops it.
     session_token: Mapped[str] = mapped_column(String(32), default="")
 
     volunteer = relationship("Volunteer")
@@ -36,8 +42,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.is_enabled
 
+    # The login session this request runs in (set by login and by the user loader).
+    login_session_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What Flask-Login keeps in the cookie: the login session's id, never the user's."""
+        return self.login_session_id or ""
 
     @property
     def led_team_ids(self) -> set[int]:
@@ -60,12 +70,28 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class LoginFailure(db.Model):
-    """Failed logins per key ("user:<name>" or "ip:<addr>"), shared by every worker and host."""
+_dummy_hashes: dict[str, str] = {}
 
-    __tablename__ = "login_failures"
 
-    key: Mapped[str] = mapped_column(String(120), primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
-    first_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    locked_until: Mapped[datetime | None]
+def dummy_password_check(password: str) -> bool:
+    """Spend the time of one password check against no account (always False), with the hash
+    method real passwords use, so an unknown username answers as slowly as a wrong password."""
+    method = (current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None) or "scrypt"
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    check_password_hash(_dummy_hashes[method], password)
+    return False
+
+
+class LoginSession(db.Model):
+    """One logged-in browser: ended by its logout, by a password change (the others), by a
+    reset or by disabling the login (all)."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_user_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=lambda: secrets.token_urlsafe(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))  # where the login came from

@@ -1,10 +1,14 @@
-"""Login, logout, and a volunteer's claim of their account."""
+"""Login, logout, changing one's password, and a volunteer's claim of their account."""
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from ..database import write_intent
 from ..errors import ServiceError
 from ..extensions import db
+from ..throttle import client_address, locked_seconds, record_failure, Throttled
 from ..views import safe_next
 from . import services
 from .forms import ClaimForm, LoginForm, PasswordForm
@@ -21,13 +25,14 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user_id, message, counts = services.check_login(form.username.data, form.password.data,
-                                                        request.remote_addr)
+        address = client_address()
+        user_id, message, counts = services.check_login(form.username.data, form.password.data, address,
+                                                        limits=current_app.config)
         db.session.rollback()
         write_intent.set(True)
         user = None
         if user_id is not None or counts:
-            user = services.record_login(form.username.data, request.remote_addr, user_id, limits=current_app.config)
+            user = services.record_login(form.username.data, address, user_id, limits=current_app.config)
         db.session.commit()
         if user is not None:
             login_user(user)
@@ -38,6 +43,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.logout(current_user)
+        db.session.commit()
     logout_user()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))
@@ -47,16 +55,27 @@ def logout():
 def claim():
     form = ClaimForm()
     if form.validate_on_submit():
+        address = client_address()
         try:
             user = services.claim_account(name=form.name.data, id_number=form.id_number.data,
-                                          phone=form.phone.data, password=form.password.data)
+                                          phone=form.phone.data, password=form.password.data, address=address)
+            services.start_session(user, address)
+            db.session.commit()
+        except services.ClaimFailed as exc:
+            db.session.rollback()
+            services.record_claim_failure(id_number=form.id_number.data, phone=form.phone.data, address=address,
+                                          limits=current_app.config)
+            db.session.commit()
+            form.name.errors.append(exc.message)
+        except IntegrityError:  # a claim of the same record at the same moment won
+            db.session.rollback()
+            form.name.errors.append(services.CLAIM_FAILED)
         except ServiceError as exc:
             db.session.rollback()
             (getattr(form, exc.field).errors if exc.field in form else form.name.errors).append(exc.message)
         else:
-            db.session.commit()
             login_user(user)
-            flash("账号认领成功，以后请用手机号和密码登录。", "success")
+            flash("账号认领成功，以后请用手机号或证件号码和密码登录。", "success")
             return redirect(url_for("me.index"))
     return render_template("auth/claim.html", form=form)
 
@@ -66,14 +85,23 @@ def claim():
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
+        # A stolen session must not guess its way to the password: wrong current passwords are
+        # throttled like logins (per login and address).
+        key = f"password:{current_user.id}|{client_address() or '-'}"
+        user = current_user._get_current_object()
         try:
-            services.set_password(current_user, current_user, form.password.data)
+            if locked_seconds([key]):
+                raise Throttled("current_password")
+            services.change_own_password(user, form.current_password.data, form.password.data)
         except ServiceError as exc:
             db.session.rollback()
-            form.password.errors.append(exc.message)
+            if exc.field == "current_password" and not isinstance(exc, Throttled):
+                record_failure(key, current_app.config["LOGIN_MAX_FAILURES"],
+                               timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"]))
+                db.session.commit()
+            (getattr(form, exc.field).errors if exc.field in form else form.password.errors).append(exc.message)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # new session token: keep this session
-            flash("密码已修改。", "success")
+            flash("密码已修改，其他设备上的登录已退出。", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

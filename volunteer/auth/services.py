@@ -1,99 +1,187 @@
-"""Logins: authentication with throttling kept in the database, account creation and claim."""
-import secrets
+"""Logins: authentication throttled through volunteer/throttle.py, login sessions, account
+creation and a volunteer's claim of their record.
+
+A login answers alike whoever asks: an unknown username costs the same password checks as a
+known one (`LOGIN_MAX_CANDIDATES` of them, dummies filling in), and failures are counted per
+(account, address) and per address with back-off, never per account for everybody.
+"""
 from datetime import timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from flask import current_app
+from sqlalchemy import case, delete, or_, select, union, update
 
 from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
-from .models import LoginFailure, User
+from .. import throttle
+from .models import LoginSession, User, dummy_password_check
 
 ROLES = ("office", "leader", "volunteer")
+LOGIN_FAILED = "用户名或密码不正确。"
+CLAIM_FAILED = "姓名、证件号码和手机号码与登记信息不一致，或该志愿者已认领账号（忘记密码请联系所在队伍或分中心）。"
 
 
-def load_user(user_id: str):
-    """Flask-Login loader: the id carries a token that a password change invalidates."""
-    uid, _, token = (user_id or "").partition(":")
-    if not uid.isdigit():
+class ClaimFailed(ServiceError):
+    """A claim whose data does not lead to an unclaimed record: one message for every cause."""
+
+    def __init__(self):
+        super().__init__(CLAIM_FAILED)
+
+
+def load_user(session_id: str):
+    """Flask-Login loader: the cookie holds a login session id; the user and the session are
+    checked in one query (an ended or expired session, a disabled login: nobody)."""
+    if not session_id or len(session_id) > 64:
         return None
-    user = db.session.get(User, int(uid))
-    if user is None or user.session_token != token or not user.is_enabled:
-        return None
+    oldest = utcnow() - timedelta(days=int(current_app.config["LOGIN_SESSION_MAX_DAYS"]))
+    user = db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.id == session_id, LoginSession.ended_at.is_(None), LoginSession.created_at > oldest,
+               User.is_enabled.is_(True)))
+    if user is not None:
+        user.login_session_id = session_id
     return user
 
 
-def check_password_rules(password: str, username: str | None = None) -> None:
-    """At least 8 characters, not only digits, not the username."""
+def start_session(user: User, address: str | None) -> LoginSession:
+    """A new login session for `user` (its id goes into the cookie). The login's sessions
+    older than LOGIN_SESSION_MAX_DAYS go (ended ones were kept that long as a log)."""
+    oldest = utcnow() - timedelta(days=int(current_app.config["LOGIN_SESSION_MAX_DAYS"]))
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.created_at < oldest))
+    session = LoginSession(user_id=user.id, ip=address)
+    db.session.add(session)
+    db.session.flush()
+    user.login_session_id = session.id
+    return session
+
+
+def end_sessions(user_id: int, *, only: str | None = None, keep: str | None = None) -> int:
+    """End one login session (`only`), or every session of the login but `keep`; returns how
+    many ended."""
+    stmt = update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+    if only is not None:
+        stmt = stmt.where(LoginSession.id == only)
+    if keep is not None:
+        stmt = stmt.where(LoginSession.id != keep)
+    return db.session.execute(stmt.values(ended_at=utcnow()), execution_options={"synchronize_session": False}).rowcount
+
+
+def _ended(count: int) -> dict:
+    """The audit entry's note of sessions a change ended (none: no note)."""
+    return {"sessions_ended": count} if count else {}
+
+
+def logout(user: User) -> None:
+    """End the session this request runs in; the login's other sessions go on."""
+    if user.login_session_id:
+        end_sessions(user.id, only=user.login_session_id)
+
+
+def check_password_rules(password: str, username: str | None = None, *others: str) -> None:
+    """At least 8 characters, not only digits, not the username (nor the mobile or ID number)."""
     if not password or len(password) < 8:
         raise ServiceError("密码至少需要 8 个字符。", "password")
     if password.isdigit():
         raise ServiceError("密码不能全是数字，请加入字母或符号。", "password")
-    if username and password == username:
+    if any(value and password.strip().upper() == str(value).strip().upper() for value in (username, *others)):
         raise ServiceError("密码不能与用户名相同。", "password")
 
 
-def _upsert_failure(key: str, now, max_failures: int, lock_minutes: int) -> None:
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(LoginFailure).values(key=key, count=1, first_failed_at=now, locked_until=None)
-    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"count": LoginFailure.count + 1})
-    db.session.execute(stmt)
-    row = db.session.get(LoginFailure, key, populate_existing=True)
-    window = timedelta(minutes=lock_minutes)
-    if row.first_failed_at < now - window and (row.locked_until is None or row.locked_until < now):
-        row.count, row.first_failed_at, row.locked_until = 1, now, None
-    if row.count >= max_failures:
-        row.locked_until = now + window
+def _identifier(username: str) -> tuple[str, str | None, str | None]:
+    """(typed username, mobile, ID number) a login field may mean."""
+    from ..volunteers.validators import FieldError, normalize_id_number, normalize_phone
+
+    typed = (username or "").strip()
+    try:
+        phone = normalize_phone(typed)
+    except FieldError:
+        phone = None
+    try:
+        id_number = normalize_id_number(typed) if len(typed) == 18 else None
+    except FieldError:
+        id_number = None
+    if id_number is None and 5 <= len(typed) <= 30 and typed.isascii() and typed.isalnum() and phone is None:
+        id_number = typed.upper()  # a passport or permit number
+    return typed, phone, id_number
 
 
-def locked_minutes(keys: list[str]) -> int:
-    """Minutes (rounded up) until every given key is unlocked; 0 when none is locked."""
-    now = utcnow()
-    rows = db.session.scalars(select(LoginFailure).where(LoginFailure.key.in_(keys))).all()
-    waits = [(r.locked_until - now).total_seconds() for r in rows if r.locked_until and r.locked_until > now]
-    return int(-(-max(waits) // 60)) if waits else 0
+def _login_keys(username: str, address: str | None) -> tuple[str, str]:
+    typed, phone, id_number = _identifier(username)
+    account = phone or id_number or typed.lower()
+    address = address or "-"
+    return f"login:{account}|{address}", f"login-ip:{address}"
 
 
-def _keys(username: str, address: str | None) -> list[str]:
-    return [f"user:{username}"] + ([f"ip:{address}"] if address else [])
+def _candidates(username: str, limit: int) -> list[User]:
+    """The logins a login field may name, at most `limit`: the username itself first, then
+    volunteers' logins by their mobile (a family may share one) or ID number."""
+    from ..volunteers.models import Volunteer
+    from ..volunteers.validators import ID_TYPES
+
+    typed, phone, id_number = _identifier(username)
+    if not typed:
+        return []
+    by_record = []
+    if phone:
+        by_record.append(Volunteer.phone == phone)
+    if id_number:
+        # id_type first: the (id_type, id_number) unique index serves the look-up.
+        by_record.append(Volunteer.id_type.in_(ID_TYPES) & (Volunteer.id_number == id_number))
+    ids = select(User.id).where(User.username == typed)
+    if by_record:
+        # A union, so each half uses its own index (users.username; volunteers' phone or ID).
+        ids = union(ids, select(User.id).join(Volunteer, User.volunteer_id == Volunteer.id)
+                    .where(User.role == "volunteer", or_(*by_record)))
+    stmt = (select(User).where(User.id.in_(ids))
+            .order_by(case((User.username == typed, 0), else_=1), User.id).limit(limit))
+    return list(db.session.scalars(stmt))
 
 
-def check_login(username: str, password: str, address: str | None) -> tuple[int | None, str | None, bool]:
+def check_login(username: str, password: str, address: str | None, *,
+                limits: dict) -> tuple[int | None, str | None, bool]:
     """Read-only half of a login: (user id, None, False) when the password is right, else
     (None, message, whether this attempt counts as a failure: not while already locked out).
 
-    It only reads, so the slow password hash runs without holding the database's write lock;
-    `record_login` then writes the outcome in a short transaction of its own.
+    It only reads, so the slow password hashes run without holding the database's write lock;
+    `record_login` then writes the outcome in a short transaction of its own. A wrong password
+    costs `LOGIN_MAX_CANDIDATES` checks whoever the username names (dummies fill in).
     """
-    username = (username or "").strip()
-    wait = locked_minutes(_keys(username, address))
+    wait = throttle.locked_seconds(list(_login_keys(username, address)))
     if wait:
-        return None, f"登录失败次数过多，请 {wait} 分钟后再试。", False
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.check_password(password or ""):
-        return None, "用户名或密码不正确。", True
-    if not user.is_enabled:
+        return None, f"登录失败次数过多，请 {-(-wait // 60)} 分钟后再试。", False
+    password = password or ""
+    tries = int(limits["LOGIN_MAX_CANDIDATES"])
+    candidates = _candidates(username, tries)
+    found = None
+    for user in candidates:
+        if user.check_password(password):
+            found = user
+            break
+    else:
+        for _ in range(tries - len(candidates)):
+            dummy_password_check(password)
+    if found is None:
+        return None, LOGIN_FAILED, True
+    if not found.is_enabled:
         return None, "该账号已停用，请联系分中心办公室。", True
-    return user.id, None, False
+    return found.id, None, False
 
 
 def record_login(username: str, address: str | None, user_id: int | None, *, limits: dict) -> User | None:
-    """Write half of a login: count a failure per account and per address, or clear the
-    account's failures and stamp the login time. Returns the user on success."""
-    username = (username or "").strip()
-    keys = _keys(username, address)
+    """Write half of a login: count a failure per (account, address) and per address, or
+    clear the (account, address) failures, stamp the login time and start a login session.
+    Returns the user on success."""
+    account_key, address_key = _login_keys(username, address)
+    window = timedelta(minutes=int(limits["LOGIN_LOCK_MINUTES"]))
     if user_id is None:
-        now = utcnow()
-        _upsert_failure(keys[0], now, limits["LOGIN_MAX_FAILURES"], limits["LOGIN_LOCK_MINUTES"])
-        if address:
-            _upsert_failure(keys[1], now, limits["LOGIN_MAX_FAILURES_PER_ADDRESS"], limits["LOGIN_LOCK_MINUTES"])
+        throttle.record_failure(account_key, int(limits["LOGIN_MAX_FAILURES"]), window)
+        throttle.record_failure(address_key, int(limits["LOGIN_MAX_FAILURES_PER_ADDRESS"]), window)
         return None
-    db.session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    throttle.clear(account_key)
     user = db.session.get(User, user_id)
     user.last_login_at = utcnow()
+    start_session(user, address)
     return user
 
 
@@ -113,7 +201,7 @@ def create_user(actor, *, role: str, username: str, password: str, display_name=
     if volunteer is not None and db.session.scalar(select(User.id).where(User.volunteer_id == volunteer.id)):
         raise ServiceError("该志愿者已有账号。", "volunteer")
     user = User(role=role, username=username, display_name=display_name or (volunteer.name if volunteer else None),
-                volunteer=volunteer, session_token=secrets.token_hex(8))
+                volunteer=volunteer)
     user.set_password(password)
     user.led_teams = list(teams)
     db.session.add(user)
@@ -124,23 +212,36 @@ def create_user(actor, *, role: str, username: str, password: str, display_name=
     return user
 
 
-def set_password(actor, user: User, password: str) -> None:
-    """Reset or change a password; every existing session of the user ends."""
+def set_password(actor, user: User, password: str, *, keep_session: str | None = None) -> None:
+    """Reset a password (the office, the CLI): every session of the login ends, except
+    `keep_session` when the office resets its own."""
     check_password_rules(password, user.username)
     user.set_password(password)
-    user.session_token = secrets.token_hex(8)
-    record(actor, "user.password", "user", user.id, f"重置密码 {user.username}")
+    ended = end_sessions(user.id, keep=keep_session)
+    record(actor, "user.password", "user", user.id, f"重置密码 {user.username}", **_ended(ended))
+
+
+def change_own_password(user: User, current: str, password: str) -> None:
+    """A user changes their own password: the current one first; the login's other sessions
+    end, this one goes on. The caller counts a wrong current password as a failed login."""
+    if not user.check_password(current or ""):
+        raise ServiceError("当前密码不正确。", "current_password")
+    check_password_rules(password, user.username)
+    user.set_password(password)
+    ended = end_sessions(user.id, keep=user.login_session_id)
+    record(user, "user.password", "user", user.id, f"修改本人密码 {user.username}", **_ended(ended))
 
 
 def set_enabled(actor, user: User, enabled: bool) -> None:
+    """Disable or re-enable a login; disabling ends all its sessions for good."""
     if actor is not None and actor.id == user.id and not enabled:
         raise ServiceError("不能停用自己的账号。")
     before = user.is_enabled
     user.is_enabled = enabled
-    user.session_token = secrets.token_hex(8)
+    ended = end_sessions(user.id) if not enabled else 0
     record(actor, "user.enable" if enabled else "user.disable", "user", user.id,
            f"{'启用' if enabled else '停用'}账号 {user.username}",
-           before={"is_enabled": before}, after={"is_enabled": enabled})
+           before={"is_enabled": before}, after={"is_enabled": enabled}, **_ended(ended))
 
 
 def set_leader_teams(actor, user: User, teams) -> None:
@@ -150,24 +251,73 @@ def set_leader_teams(actor, user: User, teams) -> None:
            before={"teams": before}, after={"teams": sorted(t.name for t in teams)})
 
 
-def claim_account(*, name: str, id_number: str, phone: str, password: str) -> User:
-    """A volunteer claims their login: name, ID number and mobile must match the registry."""
-    from ..volunteers.models import Volunteer
+def _claim_fields(name: str, id_number: str, phone: str) -> tuple[str, str, str, bool]:
+    """(name, ID number, mobile, all valid) in the registry's canonical forms where possible."""
     from ..volunteers.validators import FieldError, normalize_id_number, normalize_name, normalize_phone
 
+    raw = [str(v or "").strip() for v in (name, id_number, phone)]
+    values, valid = list(raw), True
+    for i, normalize in enumerate((normalize_name, normalize_id_number, normalize_phone)):
+        try:
+            values[i] = normalize(raw[i]) if i != 1 or len(raw[1]) == 18 else raw[1].upper()
+        except FieldError:
+            valid = False
+    return values[0], values[1], values[2], valid
+
+
+def _claim_keys(id_number: str, phone: str, address: str | None) -> list[str]:
+    # Per (record, address): the ID number (guessing a mobile for a known ID) and the mobile
+    # (guessing the masked ID digits for a known name and mobile); then per address.
+    address = address or "-"
+    return [f"claim:id:{id_number[:40]}|{address}", f"claim:phone:{phone[:20]}|{address}", f"claim-ip:{address}"]
+
+
+def volunteer_username(volunteer) -> str | None:
+    """A volunteer's new login name: the mobile, or the ID number when a family member's login
+    already has the mobile (both log in by mobile: login tries every login of a mobile)."""
+    candidates = [volunteer.phone, volunteer.id_number]
+    taken = set(db.session.scalars(select(User.username).where(User.username.in_(candidates))))
+    return next((u for u in candidates if u not in taken), None)
+
+
+def claim_account(*, name: str, id_number: str, phone: str, password: str, address: str | None) -> User:
+    """A volunteer claims their login: name, ID number and mobile must match one active,
+    unclaimed record. Every failure raises ClaimFailed (one message, "already claimed"
+    included); the caller rolls back and calls `record_claim_failure`. A locked address or a
+    spent look-up budget is refused before anything is looked up. The username: see
+    `volunteer_username`."""
+    from ..volunteers.models import Volunteer
+
+    name, id_number, phone, valid = _claim_fields(name, id_number, phone)
+    # The password rules answer first, whatever the data: a rule message only for matching
+    # data would tell a guesser they had found the person.
+    check_password_rules(password, phone, id_number)
+    if throttle.locked_seconds(_claim_keys(id_number, phone, address)):
+        raise throttle.Throttled()
+    throttle.ensure_budget(throttle.ANONYMOUS, address=address)
+    volunteer = None
+    if valid:
+        volunteer = db.session.scalar(select(Volunteer).where(
+            Volunteer.id_number == id_number, Volunteer.name == name, Volunteer.phone == phone))
+    if volunteer is None or volunteer.status != "active" or \
+            db.session.scalar(select(User.id).where(User.volunteer_id == volunteer.id)):
+        raise ClaimFailed()
+    username = volunteer_username(volunteer)
+    if username is None:
+        raise ClaimFailed()
+    return create_user("自助认领", role="volunteer", username=username, password=password, volunteer=volunteer)
+
+
+def record_claim_failure(*, id_number: str, phone: str, address: str | None, limits: dict) -> None:
+    """Count a failed claim per (record, address) and per address, and charge the address's
+    look-up budget (a failed claim told the asker something about the registry)."""
+    _name, id_number, phone, _valid = _claim_fields("-", id_number, phone)
+    window = timedelta(minutes=int(limits["CLAIM_LOCK_MINUTES"]))
+    per_record, per_address = int(limits["CLAIM_MAX_FAILURES"]), int(limits["CLAIM_MAX_FAILURES_PER_ADDRESS"])
+    keys = _claim_keys(id_number, phone, address)
+    for key, limit in zip(keys, (per_record, per_record, per_address)):
+        throttle.record_failure(key, limit, window)
     try:
-        name, phone = normalize_name(name), normalize_phone(phone)
-        id_number = normalize_id_number(id_number, "居民身份证") if len(str(id_number).strip()) == 18 \
-            else str(id_number).strip().upper()
-    except FieldError:
-        raise ServiceError("姓名、证件号码和手机号码与登记信息不一致。") from None
-    volunteer = db.session.scalar(select(Volunteer).where(
-        Volunteer.id_number == id_number, Volunteer.name == name, Volunteer.phone == phone))
-    if volunteer is None or volunteer.status != "active":
-        raise ServiceError("姓名、证件号码和手机号码与登记信息不一致。")
-    if db.session.scalar(select(User.id).where(User.volunteer_id == volunteer.id)):
-        raise ServiceError("该志愿者已认领账号，请直接登录；忘记密码请联系所在队伍或分中心。")
-    if db.session.scalar(select(User.id).where(User.username == phone)):
-        raise ServiceError("该手机号已被其他账号使用，请联系分中心办公室。")
-    user = create_user("自助认领", role="volunteer", username=phone, password=password, volunteer=volunteer)
-    return user
+        throttle.spend(throttle.ANONYMOUS, address=address)
+    except throttle.Throttled:
+        pass  # spent already: the next claim from this address is refused before it asks

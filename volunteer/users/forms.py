@@ -19,7 +19,7 @@ class UserCreateForm(FlaskForm):
     volunteer_name = StringField("志愿者姓名", validators=[Optional(), Length(max=50, message="姓名不能超过 50 个字。")],
                                  description="按手机号关联时必填（家人可能共用一个手机号）。")
     username = StringField("用户名", validators=[Optional(), Length(max=50, message="用户名不能超过 50 个字符。")],
-                           description="志愿者账号留空则使用其登记的手机号。")
+                           description="志愿者账号留空则使用其登记的手机号（已被家人的账号使用时为证件号码）。")
     display_name = StringField("显示名称", validators=[Optional(), Length(max=50, message="显示名称不能超过 50 个字。")],
                                description="如姓名或科室；留空则显示用户名（关联志愿者时为其姓名）。")
     password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码。")], description=PASSWORD_HELP)

@@ -1,7 +1,7 @@
 """Login management (office only): list, create, reset password, deactivate/reactivate, and
 the teams a leader leads. The services live in auth.services."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -86,7 +86,7 @@ def create():
                 raise ServiceError("只有队长账号可以负责队伍。", "team_ids")
             username = (form.username.data or "").strip()
             if not username and role == "volunteer" and volunteer is not None:
-                username = volunteer.phone
+                username = auth_services.volunteer_username(volunteer) or volunteer.phone
             user = auth_services.create_user(
                 current_user, role=role, username=username, password=form.password.data,
                 display_name=(form.display_name.data or "").strip() or None, teams=teams, volunteer=volunteer)
@@ -112,15 +112,15 @@ def password(user_id):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            auth_services.set_password(current_user, user, form.password.data)
+            # The office resetting its own password stays logged in here; every other session ends.
+            keep = current_user.login_session_id if user.id == current_user.id else None
+            auth_services.set_password(current_user, user, form.password.data, keep_session=keep)
         except ServiceError as exc:
             db.session.rollback()
             form_error(form, exc, "password")
         else:
-            name, myself = user.username, user.id == current_user.id
+            name = user.username
             db.session.commit()
-            if myself:
-                login_user(current_user)  # the session token changed; keep this session
             flash(f"已重置“{name}”的密码，原密码和已登录的会话随即失效。", "success")
             return redirect(url_for("users.index"))
     return render_template("users/password.html", form=form, user=db.session.get(User, user_id))
