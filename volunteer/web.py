@@ -18,6 +18,8 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+STATIC_ENDPOINTS = ("static", "bootstrap.static")
+
 
 def _without_controls(values: ImmutableMultiDict) -> ImmutableMultiDict:
     pairs = list(values.items(multi=True))
@@ -62,7 +64,7 @@ def register_web_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_request():
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
-        current_ip.set(request.remote_addr)
+        current_ip.set(request.remote_addr)  # the client's, once ProxyFix applied PROXY_HOPS
 
     @app.after_request
     def _security_headers(response):
@@ -72,6 +74,11 @@ def register_web_hooks(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # No page and no download may stay in a browser's or a proxy's cache (a shared computer
+        # at a service point): a logged-in user's pages hold personal data, public ones (the
+        # certificate check) a name, and forms a CSRF token. Static files hold none.
+        if request.endpoint not in STATIC_ENDPOINTS and "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
     def error_page(code, title, message):
