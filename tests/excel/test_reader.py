@@ -242,14 +242,19 @@ def test_file_over_size_limit(fixtures_dir, no_calamine):
         assert "MB 的上限" in fatal(source, "teams", limits=small)
 
 
-def test_dimension_over_row_limit(make_xlsx, replace_member, no_calamine):
+def test_declared_dimension_is_not_the_used_area(make_xlsx, replace_member):
+    """A <dimension> can lie either way: one claiming 250,000 rows over two real ones is read,
+    one claiming A1:E2 over a cell at Q250000 is refused before calamine."""
     data = make_xlsx({"大表": [VOLUNTEER_HEADER, ["张三", "1", "2"]]}).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml")
-    assert b"<dimension" in sheet
-    sheet, n = re.subn(rb'<dimension ref="A1:E2"\s*/>', b'<dimension ref="A1:Q250000"/>', sheet)
-    assert n == 1
-    reason = fatal(replace_member(data, {"xl/worksheets/sheet1.xml": sheet}))
+    assert b'<dimension ref="A1:E2"' in sheet
+    claims_more = sheet.replace(b'<dimension ref="A1:E2"', b'<dimension ref="A1:Q250000"')
+    assert read_table(replace_member(data, {"xl/worksheets/sheet1.xml": claims_more}), "volunteers").rows_count == 1
+    far = sheet.replace(b"</sheetData>", b'<row r="250000"><c r="Q250000"><v>1</v></c></row></sheetData>')
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(reader, "CalamineWorkbook", None)  # never reached
+        reason = fatal(replace_member(data, {"xl/worksheets/sheet1.xml": far}))
     assert reason == "工作表“大表”超过 200,000 行的上限，请拆分后分批导入"
 
 
