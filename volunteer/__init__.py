@@ -53,7 +53,7 @@ def _register_extensions(app: Flask) -> None:
 
 BLUEPRINTS = (
     "auth", "main", "positions", "teams", "volunteers", "activities", "hours",
-    "me", "users", "audit", "imports", "exports", "reports", "certificates", "integrity",
+    "me", "users", "audit", "imports", "exports", "reports", "certificates", "integrity", "checkin",
 )
 
 

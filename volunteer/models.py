@@ -3,6 +3,7 @@ from .activities.models import Activity, ActivitySignup  # noqa: F401
 from .audit.models import AuditLog  # noqa: F401
 from .auth.models import LoginSession, User  # noqa: F401
 from .certificates.models import Certificate  # noqa: F401
+from .checkin.models import Checkin  # noqa: F401
 from .figures import DataVersion, RecordTally  # noqa: F401
 from .hours.models import MonthLock, ServiceRecord  # noqa: F401
 from .imports.models import ImportBatch  # noqa: F401

@@ -1,7 +1,7 @@
 """Activity forms: create/edit, and the one-screen hours entry."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="时间格式应为 时:分，例如 09:30")
 
@@ -16,7 +16,19 @@ class ActivityForm(FlaskForm):
     end_time = StringField("结束时间", validators=[Optional(), TIME], description="例如 11:30")
     headcount = IntegerField("招募人数", validators=[Optional(), NumberRange(1, 10000, "人数应在 1 到 10000 之间。")])
     description = TextAreaField("活动简介", validators=[Optional(), Length(max=2000)])
+    # Optional place check for on-site check-in: all three or none.
+    latitude = DecimalField("签到位置纬度", places=6, validators=[Optional(), NumberRange(-90, 90, "纬度应在 -90 到 90 之间。")],
+                            description="可选。填写后签到时核对位置，例如 31.194000")
+    longitude = DecimalField("签到位置经度", places=6, validators=[Optional(), NumberRange(-180, 180, "经度应在 -180 到 180 之间。")],
+                             description="例如 121.320000")
+    radius_m = IntegerField("签到范围（米）", validators=[Optional(), NumberRange(50, 5000, "范围应在 50 到 5000 米之间。")],
+                            description="例如 300；不在范围内不能自行签到，可由队长代签")
     version = HiddenField()
+
+    def validate_radius_m(self, field):
+        given = [f.data is not None for f in (self.latitude, self.longitude, self.radius_m)]
+        if any(given) and not all(given):
+            raise ValidationError("签到位置的纬度、经度和范围要么都填，要么都不填。")
 
 
 class FindPersonForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Activities that a team runs, and volunteers' sign-ups for published ones."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +28,10 @@ class Activity(db.Model):
     end_time: Mapped[str | None] = mapped_column(String(5))
     description: Mapped[str | None] = mapped_column(Text)
     headcount: Mapped[int | None]
+    # Optional place check for on-site check-in (WGS-84 degrees, radius in metres).
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    radius_m: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(10), default="draft")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -37,7 +37,10 @@ def _form_values(form) -> dict:
     return {"team_id": form.team_id.data, "title": form.title.data.strip(), "category_id": form.category_id.data,
             "place": form.place.data, "service_date": form.service_date.data, "start_time": form.start_time.data or None,
             "end_time": form.end_time.data or None, "headcount": form.headcount.data,
-            "description": form.description.data}
+            "description": form.description.data,
+            "latitude": None if form.latitude.data is None else float(form.latitude.data),
+            "longitude": None if form.longitude.data is None else float(form.longitude.data),
+            "radius_m": form.radius_m.data}
 
 
 @bp.route("/")

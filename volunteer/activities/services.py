@@ -9,7 +9,7 @@ from ..hours.services import ensure_unlocked
 from .models import Activity, ActivitySignup
 
 FIELDS = ("team_id", "title", "category_id", "place", "service_date", "start_time", "end_time",
-          "description", "headcount", "status")
+          "description", "headcount", "status", "latitude", "longitude", "radius_m")
 
 
 def _check(values: dict) -> None:

@@ -140,3 +140,45 @@ def approved_minutes_by_volunteer(volunteer_ids: list[int]) -> dict[int, int]:
         .where(and_(ServiceRecord.volunteer_id.in_(volunteer_ids), ServiceRecord.status == "approved"))
         .group_by(ServiceRecord.volunteer_id))
     return {vid: int(total) for vid, total in rows}
+
+
+def record_checkin_minutes(actor, activity, volunteer_id: int, minutes: int, *, approve: bool,
+                           previous: int | None = None) -> ServiceRecord | None:
+    """Write the minutes that on-site check-in computed (source `checkin`) for one volunteer.
+
+    The usual rules hold: a locked month is refused, one live record per volunteer and
+    activity, 24 hours at most, audited. A record someone typed in (another source), or a
+    check-in record changed since check-in last wrote it (`previous` differs), is left as it
+    is: the leader settles it, and the exception queue shows the difference. Returns the
+    record written, or None when nothing was written.
+    """
+    ensure_unlocked(activity.service_date)
+    minutes = min(int(minutes), 24 * 60)
+    rec = db.session.scalar(select(ServiceRecord).where(
+        ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == volunteer_id,
+        ServiceRecord.status != "void"))
+    actor_id = getattr(actor, "id", None)
+    if rec is None:
+        if minutes <= 0:
+            return None
+        rec = ServiceRecord(
+            activity_id=activity.id, volunteer_id=volunteer_id, team_id=activity.team_id,
+            category_id=activity.category_id, service_date=activity.service_date, minutes=minutes,
+            status="approved" if approve else "pending", note="现场签到", source="checkin",
+            created_by_id=actor_id)
+        if approve:
+            rec.approved_at = utcnow()  # approved by the office's setting, not by a person
+        db.session.add(rec)
+        db.session.flush()
+        record(actor, "hours.checkin", "service_record", rec.id, f"现场签到时长：{activity.title}",
+               after={"volunteer_id": volunteer_id, "minutes": minutes, "status": rec.status})
+        return rec
+    if rec.source != "checkin" or (previous is not None and rec.minutes != previous):
+        return None
+    if rec.minutes == minutes or minutes <= 0 or (rec.status == "approved" and not approve):
+        return rec if rec.minutes == minutes else None
+    before = rec.minutes
+    rec.minutes = minutes
+    record(actor, "hours.checkin", "service_record", rec.id, f"现场签到时长：{activity.title}",
+           before={"minutes": before}, after={"minutes": minutes})
+    return rec

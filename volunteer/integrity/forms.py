@@ -1,6 +1,6 @@
 """The exception review form, the month lock form, the queue filter and the integrity settings."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 
@@ -31,3 +31,9 @@ class IntegritySettingsForm(FlaskForm):
     daily_hours_limit = DecimalField("每日时长上限（小时）", places=1, validators=[
         DataRequired("请填写上限。"), NumberRange(0.5, 24, "上限应在 0.5 到 24 小时之间。")],
         description="同一志愿者一天内的时长合计超过此值时列入异常队列。")
+    # On-site check-in (volunteer/checkin/services.py SETTING_*).
+    checkin_unit = SelectField("签到时长取整单位", choices=[("1", "1 分钟"), ("15", "15 分钟"), ("30", "30 分钟")],
+                               default="1", description="签到到签退的时长按此单位向下取整。")
+    checkin_minutes_before = IntegerField("活动开始前多少分钟可以签到", default=60, validators=[
+        NumberRange(0, 720, "应在 0 到 720 分钟之间。")])
+    checkin_auto_approve = BooleanField("签到产生的时长自动确认", description="不勾选时为“待审核”，由分中心办公室审核。")

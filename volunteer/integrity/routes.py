@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..auth.permissions import role_required
+from ..checkin.services import SETTING_AUTO, SETTING_BEFORE, SETTING_LABELS, SETTING_UNIT, checkin_settings
 from ..errors import ServiceError
 from ..extensions import db
 from ..views import safe_next
@@ -101,9 +102,18 @@ def settings():
     form = IntegritySettingsForm()
     if request.method == "GET":
         form.daily_hours_limit.data = services.daily_hours_limit()
+        checkin = checkin_settings()
+        form.checkin_unit.data = str(checkin["unit"])
+        form.checkin_minutes_before.data = checkin["minutes_before"]
+        form.checkin_auto_approve.data = checkin["auto_approve"]
     if form.validate_on_submit():
         try:
-            changed = services.set_daily_hours_limit(current_user, float(form.daily_hours_limit.data))
+            # Check-in settings only when the form sent them (a checkbox left out reads as "off").
+            checkin = {SETTING_UNIT: form.checkin_unit.data, SETTING_BEFORE: str(form.checkin_minutes_before.data),
+                       SETTING_AUTO: "1" if form.checkin_auto_approve.data else "0"} \
+                if "checkin_unit" in request.form else {}
+            changed = services.set_daily_hours_limit(current_user, float(form.daily_hours_limit.data), checkin,
+                                                     SETTING_LABELS)
         except ServiceError as exc:
             db.session.rollback()
             form.daily_hours_limit.errors.append(exc.message)

@@ -80,11 +80,13 @@ def daily_hours_limit() -> float:
     return value if 0 < value <= 24 else float(default)
 
 
-def set_daily_hours_limit(actor, hours: float) -> bool:
+def set_daily_hours_limit(actor, hours: float, also: dict[str, str] | None = None,
+                          labels: dict[str, str] | None = None) -> bool:
+    """Save the limit, and `also` other settings of the same page, as one audited change."""
     if not (0 < hours <= 24):
         raise ServiceError("每日时长上限应大于 0 且不超过 24 小时。", "daily_hours_limit")
     text = f"{hours:g}"
-    return save_settings(actor, {DAILY_LIMIT_KEY: text}, {DAILY_LIMIT_KEY: "每日时长上限"})
+    return save_settings(actor, {DAILY_LIMIT_KEY: text} | (also or {}), {DAILY_LIMIT_KEY: "每日时长上限"} | (labels or {}))
 
 
 # ---------------------------------------------------------------------- month locks
@@ -307,6 +309,12 @@ RULE_QUERIES = {
     "future": _rule_future,
     "self_entry": _rule_self_entry,
 }
+# On-site check-in's rules (device shared, doubtful place, edited afterwards) join the queue.
+from ..checkin import flags as _checkin_flags  # noqa: E402  (after the helpers it uses)
+
+RULES.update(_checkin_flags.RULES)
+RULE_HELP.update(_checkin_flags.RULE_HELP)
+RULE_QUERIES.update(_checkin_flags.RULE_QUERIES)
 
 
 def default_window(today: date | None = None) -> date:
@@ -372,6 +380,8 @@ def _hours_text(minutes) -> str:
 
 def _detail(row, rec, records, users, limit) -> str:
     act = rec.activity
+    if row.rule in _checkin_flags.RULE_QUERIES:
+        return _checkin_flags.detail(row, rec)
     if row.rule == "overlap":
         other = records.get(row.detail_ref)
         if other is None:

@@ -1,0 +1,1 @@
+"""On-site check-in (签到 / 签退): venue screen, phone pages, services."""

@@ -1,0 +1,51 @@
+"""Check-in forms: the typed code, the big sign-in button, 代签, 统一签退 and a missed sign-out."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="时间格式应为 时:分，例如 11:30")
+
+
+class CodeForm(FlaskForm):
+    code = StringField("签到码", validators=[DataRequired("请输入 6 位签到码。"),
+                                          Regexp(r"^\s*\d{6}\s*$", message="签到码是 6 位数字。")],
+                       render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 6,
+                                  "pattern": "[0-9]*", "placeholder": "000000"},
+                       description="输入现场屏幕上显示的 6 位数字。")
+
+
+class LocatedForm(FlaskForm):
+    """A button form whose hidden fields app.js fills with the browser's location, if any."""
+
+    lat = HiddenField()
+    lng = HiddenField()
+    acc = HiddenField()
+
+
+class SignInForm(LocatedForm):
+    pass
+
+
+class SignOutForm(FlaskForm):
+    pass
+
+
+class ProxyForm(LocatedForm):
+    action = SelectField("操作", choices=[("in", "代签到"), ("out", "代签退")], default="in")
+    name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=50)])
+    last4 = StringField("手机号或证件号码后 4 位", validators=[
+        DataRequired("请填写后 4 位。"), Regexp(r"^\s*[0-9Xx]{4}\s*$", message="请填写 4 位数字（证件号码末位可为 X）。")],
+        render_kw={"maxlength": 4, "autocomplete": "off"})
+    reason = StringField("代签原因", validators=[DataRequired("代签必须填写原因。"), Length(max=200)],
+                         description="例如：老人没有智能手机。记入操作日志，签到列表标注“代签”。")
+
+
+class CloseAllForm(FlaskForm):
+    at = StringField("签退时间", validators=[DataRequired("请填写签退时间。"), TIME],
+                     description="活动当天的时间，例如 11:30；所有仍在签到中的人都按此时间签退。")
+
+
+class SettleForm(FlaskForm):
+    checkin_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+    end_at = StringField("签退时间", validators=[DataRequired("请填写签退时间。"), TIME])
+
