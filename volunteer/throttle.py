@@ -18,6 +18,7 @@ Two kinds of counter live in one table (`throttles`), each row one key:
 Refusing never sleeps in a worker: a refused request answers at once with `THROTTLED`.
 Writes happen in the caller's transaction (POST only: no state change on a GET).
 """
+import ipaddress
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context, has_request_context, request
@@ -77,6 +78,22 @@ def client_address() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
+def address_key(address: str | None) -> str:
+    """What a per-address throttle counts: an IPv4 address, or an IPv6 address's /64 (one
+    subscriber's network holds 2**64 addresses: counting each one apart throttles nothing)."""
+    if not address:
+        return "-"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is an IPv4 client
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
 def _setting(name: str) -> int:
     if has_app_context():
         return int(current_app.config.get(name, DEFAULTS[name]))
@@ -119,7 +136,7 @@ def clear(key: str) -> None:
 def budget_key(actor, address: str | None = None) -> str:
     if getattr(actor, "id", None) is not None:
         return f"budget:user:{actor.id}"
-    return f"budget:ip:{address or client_address() or '-'}"
+    return f"budget:ip:{address_key(address or client_address())}"
 
 
 def exempt(actor) -> bool:

@@ -128,3 +128,14 @@ def test_family_members_sharing_a_mobile_each_claim_and_log_in(app):
     client = app.test_client()
     html = client.post("/login", data={"username": "13812345678", "password": PASSWORD}).get_data(as_text=True)
     assert "用户名或密码不正确" in html
+
+
+def test_an_ipv6_client_cannot_dodge_the_limits_by_changing_address(app):
+    v = f.make_volunteer("陈静", phone="13812345678")
+    db.session.commit()
+    for k, guess in enumerate(_wrong_ids(v, 5)):
+        _claim(app.test_client(), v, env={"REMOTE_ADDR": f"2001:db8:1:2::{k + 1:x}"}, id_number=guess)
+    html = _claim(app.test_client(), v, env={"REMOTE_ADDR": "2001:db8:1:2:ffff::9"}).get_data(as_text=True)
+    assert THROTTLED in html and _users() == 0
+    # Another subscriber's network is not affected.
+    assert _claim(app.test_client(), v, env={"REMOTE_ADDR": "2001:db8:1:3::1"}).status_code == 302

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import write_intent
 from ..errors import ServiceError
 from ..extensions import db
-from ..throttle import client_address, locked_seconds, record_failure, Throttled
+from ..throttle import Throttled, address_key, client_address, locked_seconds, record_failure
 from ..views import safe_next
 from . import services
 from .forms import ClaimForm, LoginForm, PasswordForm
@@ -87,7 +87,7 @@ def change_password():
     if form.validate_on_submit():
         # A stolen session must not guess its way to the password: wrong current passwords are
         # throttled like logins (per login and address).
-        key = f"password:{current_user.id}|{client_address() or '-'}"
+        key = f"password:{current_user.id}|{address_key(client_address())}"
         user = current_user._get_current_object()
         try:
             if locked_seconds([key]):

@@ -109,7 +109,7 @@ def _identifier(username: str) -> tuple[str, str | None, str | None]:
 def _login_keys(username: str, address: str | None) -> tuple[str, str]:
     typed, phone, id_number = _identifier(username)
     account = phone or id_number or typed.lower()
-    address = address or "-"
+    address = throttle.address_key(address)
     return f"login:{account}|{address}", f"login-ip:{address}"
 
 
@@ -268,7 +268,7 @@ def _claim_fields(name: str, id_number: str, phone: str) -> tuple[str, str, str,
 def _claim_keys(id_number: str, phone: str, address: str | None) -> list[str]:
     # Per (record, address): the ID number (guessing a mobile for a known ID) and the mobile
     # (guessing the masked ID digits for a known name and mobile); then per address.
-    address = address or "-"
+    address = throttle.address_key(address)
     return [f"claim:id:{id_number[:40]}|{address}", f"claim:phone:{phone[:20]}|{address}", f"claim-ip:{address}"]
 
 
