@@ -1,8 +1,9 @@
 """Sessions end on the server: a copied cookie stops working after its logout, a password change
 or reset, or a disabled login; other sessions of the login (a venue tablet) survive a logout;
 pages for a logged-in user and downloads are never cached."""
-from datetime import date
+from datetime import date, timedelta
 
+import volunteer.auth.services as auth_services
 from volunteer.certificates.services import issue_certificate
 from volunteer.extensions import db
 
@@ -119,3 +120,25 @@ def test_downloads_are_not_stored(client, login_as):
     r = client.get("/exports/volunteers")
     assert r.status_code == 200 and "attachment" in r.headers.get("Content-Disposition", "")
     assert "no-store" in r.headers["Cache-Control"]
+
+
+def test_a_stolen_session_cannot_guess_the_current_password(app):
+    f.make_user("office", username="clerk")
+    db.session.commit()
+    client = _logged_in(app, "clerk")
+    for _ in range(5):
+        client.post("/account/password", data={"current_password": "guess-pass-1", "password": "new-pass-456",
+                                               "confirm": "new-pass-456"})
+    html = client.post("/account/password", data={"current_password": PASSWORD, "password": "new-pass-456",
+                                                  "confirm": "new-pass-456"}).get_data(as_text=True)
+    assert "操作过于频繁" in html
+    assert _logged_in(app, "clerk", PASSWORD)  # the password is unchanged
+
+
+def test_a_session_expires_after_the_longest_life(app, monkeypatch):
+    f.make_user("office", username="clerk")
+    db.session.commit()
+    client = _logged_in(app, "clerk")
+    later = auth_services.utcnow() + timedelta(days=app.config["LOGIN_SESSION_MAX_DAYS"], hours=1)
+    monkeypatch.setattr(auth_services, "utcnow", lambda: later)
+    assert client.get("/").status_code == 302
