@@ -1,6 +1,7 @@
 """The client's address behind the reverse proxy (PROXY_HOPS): login throttles and audit entries
 use it, so failures through the proxy neither lock a whole town out nor let one guesser lock an
 account for everybody."""
+import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from volunteer import create_app
@@ -76,3 +77,9 @@ def test_without_a_proxy_the_header_is_ignored(database_url):
     app.before_request(lambda: seen.append(__import__("flask").request.remote_addr))
     app.test_client().get("/healthz", headers={"X-Forwarded-For": "6.6.6.6"}, environ_base={"REMOTE_ADDR": "192.0.2.1"})
     assert seen == ["192.0.2.1"]
+
+
+def test_a_malformed_proxy_hops_stops_the_start(monkeypatch, database_url):
+    monkeypatch.setenv("PROXY_HOPS", "one")
+    with pytest.raises(RuntimeError, match="PROXY_HOPS"):
+        create_app({"SECRET_KEY": "x", "DATABASE_URL": database_url, "SQLALCHEMY_DATABASE_URI": database_url})
