@@ -57,7 +57,7 @@ def hours(minutes) -> str:
 
 def register_web_hooks(app: Flask) -> None:
     from .hours.models import RECORD_STATUS
-    from .volunteers.privacy import mask_id
+    from .volunteers.privacy import JINJA_FILTERS as PRIVACY_FILTERS
 
     app.request_class = CleanRequest
 
@@ -106,6 +106,6 @@ def register_web_hooks(app: Flask) -> None:
 
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["hours"] = hours
-    app.jinja_env.filters["mask_id"] = mask_id
+    app.jinja_env.filters.update(PRIVACY_FILTERS)  # mask_id (by the viewer's role), age
     app.jinja_env.globals["RECORD_STATUS"] = RECORD_STATUS
     app.jinja_env.globals["now_year"] = lambda: datetime.now(CHINA_TZ).year

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from volunteer.extensions import db
 from volunteer.teams.models import TeamMembership
 from volunteer.volunteers.models import Volunteer
-from volunteer.volunteers.privacy import mask_id
+from volunteer.volunteers.privacy import mask_id, mask_tail
 
 from tests import factories as f
 from tests.volunteers.helpers import (FULL_WIDTH, audit_entries, bad_check_digit, counts, field_errors,
@@ -398,8 +398,9 @@ def test_leader_creates_member_of_own_team_only(world, client, login_as):
 # --- edit ------------------------------------------------------------------------------------------------
 
 def _edit_data(v, **overrides):
-    data = form_data(name=v.name, id_number=v.id_number, phone=v.phone, gender=v.gender,
-                     birth_date=v.birth_date.isoformat(), registered_on=v.registered_on.isoformat(),
+    """The edit form as sent back: the ID and birth-date boxes empty mean "unchanged"."""
+    data = form_data(name=v.name, id_number="", phone=v.phone, gender=v.gender,
+                     birth_date="", registered_on=v.registered_on.isoformat(),
                      version=str(v.version))
     data.update(overrides)
     return data
@@ -409,15 +410,17 @@ def test_edit_form_prefilled_and_saves_with_audit(world, client, login_as):
     member = world["member"]
     login_as("leader", teams=[world["team"]])
     form = client.get(f"/volunteers/{member.id}/edit").get_data(as_text=True)
-    # A leader sees the ID masked (full numbers are for the office only) ...
-    assert field_value(form, "name") == "张三" and field_value(form, "id_number") == mask_id(member.id_number)
-    assert member.id_number not in form
+    # The ID box is empty, its placeholder the last 4 (full numbers are for the office only) ...
+    assert field_value(form, "name") == "张三" and field_value(form, "id_number") == ""
+    assert re.search(rf'<input[^>]*name="id_number"[^>]*placeholder="{re.escape(mask_tail(member.id_number))}"', form) \
+        or re.search(rf'<input[^>]*placeholder="{re.escape(mask_tail(member.id_number))}"[^>]*name="id_number"', form)
+    assert member.id_number not in form and mask_id(member.id_number) not in form
     assert re.search(rf'<input[^>]*name="version"[^>]*value="{member.version}"', form)
     assert field_value(form, "teams") == [str(world["team"].id)]
     # ... and sending the masked value back keeps the stored number.
     full_id = member.id_number
     response = client.post(f"/volunteers/{member.id}/edit", data=_edit_data(
-        member, phone="13698765432", id_number=mask_id(full_id), teams=[str(world["team"].id)]))
+        member, phone="13698765432", id_number=mask_tail(full_id), teams=[str(world["team"].id)]))
     assert response.status_code == 302
     db.session.refresh(member)
     assert member.phone == "13698765432" and member.id_number == full_id

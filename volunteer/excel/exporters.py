@@ -29,7 +29,7 @@ from ..hours.models import RECORD_STATUS, ServiceRecord
 from ..models_base import CHINA_TZ, today_local
 from ..teams.models import ServiceCategory, Team, TeamMembership
 from ..volunteers.models import Volunteer
-from ..volunteers.privacy import mask_id
+from ..volunteers.privacy import id_for
 from ..volunteers.services import search_volunteers
 from .columns import HOURS_COLUMNS, VOLUNTEER_COLUMNS
 from .templates import DATA_SHEETS
@@ -126,8 +126,10 @@ def _stream(stmt) -> Iterator[list]:
         result.close()
 
 
-def _masker(full_id: bool):
-    """mask_id with a cache (one ID number recurs on every record of its volunteer)."""
+def _masker(actor, full_id: bool):
+    """The ID number as ``actor`` may see it (privacy.id_for: the office's mask for the office
+    and the command line, the last 4 characters for a leader), with a cache: one ID number
+    recurs on every record of its volunteer."""
     if full_id:
         return lambda number: number or ""
     cache: dict[str, str] = {}
@@ -135,7 +137,7 @@ def _masker(full_id: bool):
     def masked(number):
         value = cache.get(number)
         if value is None:
-            value = cache[number] = mask_id(number)
+            value = cache[number] = id_for(actor, number)
         return value
 
     return masked
@@ -149,7 +151,9 @@ def export_volunteers(actor, target: Target, *, team_name: str | None = None, fu
 
     ``filters`` are the roster list's (q, team_id, status, political_status, age_group) so a
     download holds what the list shows; a leader gets the members of their teams only.
-    ID numbers are masked unless ``full_id`` (office only; audited with the count).
+    ID numbers are masked for the actor's role and 出生日期 is left empty unless ``full_id``
+    (office only; audited with the count): the office's mask hides exactly the birth date, so
+    the two together would be the full number (CONTRACT.md section 3).
     Returns the number of volunteers written.
     """
     scope = export_scope(actor)
@@ -165,7 +169,7 @@ def export_volunteers(actor, target: Target, *, team_name: str | None = None, fu
         Volunteer.community, Volunteer.skills, Volunteer.guardian_name, Volunteer.guardian_phone,
         Volunteer.registered_on, Volunteer.note)
     count = 0
-    mask = _masker(full_id)
+    mask = _masker(actor, full_id)
     team_names = _names(Team, Team.name)
 
     def rows():
@@ -180,7 +184,7 @@ def export_volunteers(actor, target: Target, *, team_name: str | None = None, fu
             for (vid, name, gender, id_type, id_number, phone, birth, political, education, employer,
                  community, skills, guardian, guardian_phone, registered, note) in chunk:
                 joined = teams.get(vid)
-                yield (name, gender, id_type, mask(id_number), phone, birth, political, education, employer,
+                yield (name, gender, id_type, mask(id_number), phone, birth if full_id else None, political, education, employer,
                        community, TEAM_JOIN.join(sorted(joined)) if joined else None, skills, guardian,
                        guardian_phone, registered, note)
             count += len(chunk)
@@ -242,7 +246,7 @@ def export_hours(actor, target: Target, *, date_from: date | None = None, date_t
     users = {uid: display or username for uid, display, username in
              db.session.execute(select(User.id, User.display_name, User.username))}
     labels, by_source, offset = RECORD_STATUS, RECORDER_BY_SOURCE, UTC_OFFSET
-    mask = _masker(False)
+    mask = _masker(actor, False)
     hours_of: dict[int, float] = {}
     count = 0
 

@@ -89,25 +89,36 @@ def template(kind):
 @bp.route("/volunteers")
 @role_required("office", "leader")
 def volunteers():
-    """The roster as /volunteers/ shows it under the same query arguments."""
+    """The roster as /volunteers/ shows it under the same query arguments: ID numbers masked
+    for the user's role, birth dates left out. A `full_id` argument is ignored: a link that any
+    site can embed must never export full numbers, nor write to the audit log."""
     from ..volunteers.routes import _filters, _team_choices  # the list's own filter parsing
 
-    full_id = request.args.get("full_id") == "1"
-    if full_id and not _is_office():
-        abort(403)
     filters = _filters({tid for tid, _ in _team_choices(every_team=True)})
-    if full_id:
-        # The audit entry is a write: end the read transaction and start a writing one, so
-        # SQLite never has to upgrade a stale read snapshot at commit.
-        db.session.commit()
-        write_intent.set(True)
+    actor = current_user._get_current_object()
+    return _send(lambda f: exporters.export_volunteers(actor, f, filters=filters, today=today_local()),
+                 exporters.download_name("志愿者花名册"))
+
+
+@bp.route("/volunteers/full-id", methods=["POST"])
+@role_required("office")
+def volunteers_full_id():
+    """The office's full-ID roster (with birth dates) under the list's filters, sent as form
+    fields: a POST with CSRF (checked app-wide), written to the audit log with the count."""
+    from ..volunteers.routes import _filters, _team_choices
+
+    filters = _filters({tid for tid, _ in _team_choices(every_team=True)}, request.form)
+    # The audit entry is a write: end the read transaction and start a writing one, so
+    # SQLite never has to upgrade a stale read snapshot at commit.
+    db.session.commit()
+    write_intent.set(True)
     actor = current_user._get_current_object()
 
     def build(f):
-        exporters.export_volunteers(actor, f, full_id=full_id, filters=filters, today=today_local())
+        exporters.export_volunteers(actor, f, full_id=True, filters=filters, today=today_local())
         db.session.commit()
 
-    return _send(build, exporters.download_name("志愿者花名册" + ("（完整证件号）" if full_id else "")))
+    return _send(build, exporters.download_name("志愿者花名册（完整证件号）"))
 
 
 @bp.route("/hours")

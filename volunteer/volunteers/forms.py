@@ -51,3 +51,10 @@ class VolunteerForm(FlaskForm):
     # The canonical keys this form carries (all of COLUMN_NAMES).
     KEYS = ("name", "gender", "id_type", "id_number", "phone", "birth_date", "political_status", "education",
             "employer", "community", "teams", "skills", "guardian_name", "guardian_phone", "registered_on", "note")
+
+
+class IdNumberForm(FlaskForm):
+    """The office's own form for a new ID number (the edit form leaves the stored one alone)."""
+    id_type = SelectField("证件类型", choices=[SelectChoice(t) for t in ID_TYPES], validate_choice=False)
+    id_number = StringField("新证件号码", validators=[Required()], render_kw={"maxlength": 40, "autocomplete": "off"},
+                            description="居民身份证的性别和出生日期随新号码更新。本次修改记入操作日志。")

@@ -1,5 +1,10 @@
 """Volunteer pages (office and leaders): the roster with filters, a volunteer's page with
-star level and hour history, register/edit, cancel/restore, and the audited full-ID view.
+star level and hour history, register/edit, cancel/restore, the audited full-ID view and the
+office's own form for a new ID number.
+
+ID numbers and birth dates (privacy.py): leaders see the last 4 characters and the age, the
+office its mask and the age; no page or edit field shows a full number or a birth date
+unless the office asks, by an audited POST.
 
 The roster pages by id (keyset: ?after=<id> / ?before=<id> / ?last=1) rather than by OFFSET,
 so the last page of 20,000 volunteers costs what the first does.
@@ -22,10 +27,10 @@ from ..models_base import today_local
 from ..teams.models import Team, TeamMembership
 from ..teams.routes import url_or_none
 from . import services
-from .forms import VolunteerForm
+from .forms import IdNumberForm, VolunteerForm
 from .models import STATUS_LABELS, Volunteer
-from .privacy import mask_id
-from .validators import COLUMN_NAMES, POLITICAL_STATUSES
+from .privacy import age_text, id_for
+from .validators import COLUMN_NAMES, ID18_TYPES, POLITICAL_STATUSES
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
@@ -62,9 +67,10 @@ def _team_choices(include_ids=(), *, every_team: bool = False) -> list[tuple[int
 
 # --- list ----------------------------------------------------------------------------------------
 
-def _filters(team_ids: set[int]) -> dict:
-    """The list filters from the query string; unknown values are dropped, not errors."""
-    args = request.args
+def _filters(team_ids: set[int], args=None) -> dict:
+    """The list filters from the query string (or ``args``, such as a POSTed form); unknown
+    values are dropped, not errors."""
+    args = request.args if args is None else args
     team_id = args.get("team_id", type=int)
     status = args.get("status", "")
     political = args.get("political_status", "")
@@ -105,7 +111,7 @@ def index():
 
 # --- detail and the audited full-ID view ------------------------------------------------------------
 
-def _render_detail(volunteer: Volunteer, full_id: str | None = None):
+def _render_detail(volunteer: Volunteer, full_id: str | None = None, id_form: IdNumberForm | None = None):
     totals = volunteer_totals(volunteer.id)
     level = star_level(totals["approved"])
     scope = _scope_team_ids()
@@ -115,8 +121,10 @@ def _render_detail(volunteer: Volunteer, full_id: str | None = None):
     memberships = db.session.execute(
         select(TeamMembership.joined_on, Team).join(Team, Team.id == TeamMembership.team_id)
         .where(TeamMembership.volunteer_id == volunteer.id).order_by(Team.name)).all()
+    if id_form is None and _is_office():
+        id_form = IdNumberForm(formdata=None, data={"id_type": volunteer.id_type})
     return render_template(
-        "volunteers/detail.html", volunteer=volunteer, full_id=full_id, totals=totals, level=level,
+        "volunteers/detail.html", volunteer=volunteer, full_id=full_id, id_form=id_form, totals=totals, level=level,
         stars=stars_text(level), upcoming=next_level(totals["approved"]), records=records,
         memberships=memberships, history_limited=scope is not None, can_edit=_may_edit(volunteer),
         can_issue="certificates.issue" in current_app.view_functions)
@@ -144,6 +152,33 @@ def reveal_id(volunteer_id):
     full_id = services.reveal_id_number(current_user, volunteer)
     db.session.commit()
     return _render_detail(volunteer, full_id=full_id)
+
+
+@bp.route("/<int:volunteer_id>/id-number/change", methods=["POST"])
+@role_required("office")
+def change_id(volunteer_id):
+    """A new ID number: its own audited action, apart from the ordinary edit form."""
+    volunteer = get_visible_or_404(Volunteer, volunteer_id)
+    form = IdNumberForm()
+    if form.validate_on_submit():
+        try:
+            services.change_id_number(current_user, volunteer, form.id_type.data, form.id_number.data,
+                                      today=today_local())
+            db.session.commit()
+        except IntegrityError:  # the same number saved for someone else at the same moment
+            db.session.rollback()
+            form.id_number.errors.append("该证件号码已属于另一名志愿者。")
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.id_number.errors.extend(message for _, message in exc.errors)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.id_number.errors.append(exc.message)
+        else:
+            flash(f"已修改 {volunteer.name} 的证件号码，本次修改已记入操作日志。", "success")
+            return redirect(url_for(".detail", volunteer_id=volunteer.id))
+        volunteer = db.session.get(Volunteer, volunteer_id)
+    return _render_detail(volunteer, id_form=form)
 
 
 # --- create / edit -------------------------------------------------------------------------------------
@@ -252,21 +287,54 @@ def _registered_already(form: VolunteerForm, fields: dict, choices: dict[int, st
 
 
 def _edit_form_data(volunteer: Volunteer) -> dict:
-    data = {key: getattr(volunteer, key) for key in VolunteerForm.KEYS if key != "teams"}
-    for key in ("birth_date", "registered_on"):
-        data[key] = data[key].isoformat() if data[key] else ""
+    """The edit form's values. The ID number and the birth date stay empty: either would let
+    the full number be read off the page (the office's mask hides exactly the birth date)."""
+    data = {key: getattr(volunteer, key) for key in VolunteerForm.KEYS if key not in ("teams", "birth_date")}
+    data["registered_on"] = data["registered_on"].isoformat() if data["registered_on"] else ""
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    if not _is_office():
-        data["id_number"] = mask_id(volunteer.id_number)  # full numbers are for the office only
+    data["id_number"] = data["birth_date"] = ""
     data["version"] = volunteer.version
     return data
 
 
-def _keep_masked_id(fields: dict, volunteer: Volunteer) -> dict:
-    """A leader sees the ID masked; sending the masked value back means "unchanged"."""
-    if not _is_office() and fields.get("id_number") == mask_id(volunteer.id_number):
+def _prepare_edit_form(form: VolunteerForm, volunteer: Volunteer) -> None:
+    """Empty ID and birth-date boxes mean "unchanged"; the placeholders say what is stored."""
+    form.id_number.flags.required = False
+    form.id_number.render_kw = dict(form.id_number.render_kw or {}, placeholder=id_for(current_user, volunteer.id_number))
+    form.id_number.description = "不修改请留空；填写新号码即修改证件号码（记入操作日志）。"
+    form.birth_date.render_kw = dict(form.birth_date.render_kw or {}, placeholder=f"当前年龄：{age_text(volunteer.birth_date)}")
+    form.birth_date.description = "不修改请留空。居民身份证按证件号码自动填写。"
+
+
+def _edited_fields(form: VolunteerForm, fields: dict, volunteer: Volunteer) -> tuple[dict, bool] | None:
+    """The form's values with the stored ID number and birth date filled in where the boxes
+    were left empty (or hold a mask of the stored number), and whether the ID changes.
+    None (with the error on the form) when the boxes cannot be read that way.
+
+    With the stored number kept, a birth date typed for a resident ID is refused whatever it
+    is: comparing it with the stored one would tell anyone the birth date, one guess at a time."""
+    typed = "".join((fields.get("id_number") or "").split()).upper()
+    # Only the mask this user is shown means "unchanged": were a leader's guess at the office's
+    # mask accepted, the answer would confirm the area code behind it.
+    if typed in ("", id_for(current_user, volunteer.id_number)):
+        if fields.get("id_type") != volunteer.id_type:
+            _add_errors(form, [("id_number", "修改证件类型时请填写完整的新证件号码。")])
+            return None
         fields["id_number"] = volunteer.id_number
-    return fields
+        if _blank(fields.get("birth_date")):
+            fields["birth_date"] = volunteer.birth_date
+        elif volunteer.id_type in ID18_TYPES:
+            _add_errors(form, [("birth_date", "居民身份证的出生日期按证件号码确定，请留空。")])
+            return None
+        return fields, False
+    if "*" in typed:
+        _add_errors(form, [("id_number", "请填写完整的新证件号码；不修改请留空。")])
+        return None
+    return fields, True
+
+
+def _blank(value) -> bool:
+    return value is None or not str(value).strip()
 
 
 @bp.route("/<int:volunteer_id>/edit", methods=["GET", "POST"])
@@ -283,11 +351,15 @@ def edit(volunteer_id):
     else:
         form = VolunteerForm()
     form.teams.choices = [SelectChoice(tid, name) for tid, name in choices.items()]
+    _prepare_edit_form(form, volunteer)
     if request.method == "POST":
         form_ok = form.validate_on_submit()
         teams_ok = _check_teams(form, choices, required=False)
-        if form_ok and teams_ok:
-            fields = _keep_masked_id(_form_fields(form, choices), volunteer)
+        edited = _edited_fields(form, _form_fields(form, choices), volunteer) if form_ok and teams_ok else None
+        if edited and edited[1] and not _id_change_answered(form, edited[0], volunteer):
+            edited = None
+        if edited:
+            fields = edited[0]
             version = form.version.data if (form.version.data or "").isdigit() else None
             try:
                 services.update_volunteer(current_user, volunteer, fields, today=today_local(),
@@ -313,6 +385,35 @@ def edit(volunteer_id):
         # The rollback expired the volunteer; reload it for the page heading.
         volunteer = db.session.get(Volunteer, volunteer_id)
     return render_template("volunteers/form.html", form=form, volunteer=volunteer)
+
+
+def _id_change_answered(form: VolunteerForm, fields: dict, volunteer: Volunteer) -> bool:
+    """A new ID number in the edit form answers "is it registered already?". For anyone but
+    the office that answer goes through volunteers.lookup (audited; paid for from the look-up
+    budget unless it is one of the asker's own members) and is committed at once, so that a
+    refused save still pays for it. False, with the error on the form, when the save must stop."""
+    if _is_office():
+        return True  # the office may know; the service refuses a number in use
+    from . import lookup, validators
+
+    try:
+        id_type = validators.normalize_id_type(fields.get("id_type"))
+        number = validators.normalize_id_number(fields.get("id_number"), id_type, today=today_local())
+    except validators.FieldError:
+        return True  # malformed: the shared rules report it, nothing is looked up
+    try:
+        other = lookup.registered_identity(current_user, id_type, number, team_ids=current_user.led_team_ids,
+                                           purpose="edit")
+    except ServiceError as exc:  # the budget is spent: nothing answered
+        db.session.rollback()
+        _add_errors(form, [("id_number", exc.message)])
+        return False
+    taken = other is not None and other.id != volunteer.id
+    db.session.commit()  # the answer's cost and its audit entry stand
+    if taken:
+        _add_errors(form, [("id_number", "该证件号码已属于另一名志愿者。")])
+        return False
+    return True
 
 
 # --- status (office) -------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from .models import Volunteer
 FIELDS = ("name", "gender", "id_type", "id_number", "phone", "birth_date", "political_status", "education",
           "employer", "community", "skills", "guardian_name", "guardian_phone", "registered_on", "note")
 AUDITED = FIELDS + ("status",)
+ID_KEYS = ("id_type", "id_number")
+ID_COLUMNS = ("证件类型", "证件号码", "性别", "出生日期")  # what a new ID number may find wrong
 AGE_GROUPS = {"u18": (0, 17), "18-35": (18, 35), "36-59": (36, 59), "60+": (60, 200)}
 
 
@@ -63,7 +65,8 @@ def register_volunteer(actor, fields: dict, *, today) -> Volunteer:
 
 
 def update_volunteer(actor, volunteer: Volunteer, fields: dict, *, today, version: int | None = None) -> None:
-    """Edit a volunteer; a stale form (someone saved in between) is refused."""
+    """Edit a volunteer; a stale form (someone saved in between) is refused. A new ID number
+    is written to the audit log as its own action (volunteer.change_id), apart from the rest."""
     if version is not None and int(version) != volunteer.version:
         raise StaleError()
     cleaned, teams, _ = clean_volunteer(fields, today=today)
@@ -76,9 +79,44 @@ def update_volunteer(actor, volunteer: Volunteer, fields: dict, *, today, versio
     volunteer.id_last4 = volunteer.id_number[-4:]
     added = [t.name for t in teams if add_membership(volunteer, t, today)]
     b, a = diff(before, snapshot(volunteer, AUDITED))
+    if any(key in b for key in ID_KEYS):
+        _record_id_change(actor, volunteer, {k: b.pop(k) for k in ID_KEYS if k in b},
+                          {k: a.pop(k) for k in ID_KEYS if k in a})
     if b or added:
         record(actor, "volunteer.update", "volunteer", volunteer.id, f"修改志愿者 {volunteer.name}",
                before=b, after=a | ({"teams_added": added} if added else {}))
+
+
+def _record_id_change(actor, volunteer: Volunteer, before: dict, after: dict) -> None:
+    record(actor, "volunteer.change_id", "volunteer", volunteer.id, f"修改 {volunteer.name} 的证件号码",
+           before=before, after=after)
+
+
+def change_id_number(actor, volunteer: Volunteer, id_type: str, id_number: str, *, today) -> None:
+    """The office's own action for a new ID number (type and number), audited as
+    volunteer.change_id. A resident ID brings its gender and birth date along; other types
+    keep the stored ones. Problems in other fields of an old record do not stand in the way."""
+    if actor is not None and getattr(actor, "role", None) != "office":
+        raise ServiceError("只有分中心办公室可以修改证件号码。")
+    values = {key: getattr(volunteer, key) for key in FIELDS} | {"id_type": id_type, "id_number": id_number}
+    if id_type in validators.ID18_TYPES:
+        values |= {"gender": "", "birth_date": ""}  # taken from the new number
+    cleaned, errors, _ = validators.validate_volunteer(values, today=today)
+    errors = [(column, message) for column, message in errors if column in ID_COLUMNS]
+    if errors:
+        raise ValidationFailed(errors)
+    if (cleaned["id_type"], cleaned["id_number"]) == (volunteer.id_type, volunteer.id_number):
+        raise ValidationFailed([("证件号码", "新证件号码与原号码相同，未作更改。")])
+    other = find_by_identity(cleaned["id_type"], cleaned["id_number"])
+    if other is not None:
+        raise ValidationFailed([("证件号码", "该证件号码已属于另一名志愿者。")])
+    keys = ID_KEYS + ("gender", "birth_date")
+    before = snapshot(volunteer, keys)
+    for key in keys:
+        setattr(volunteer, key, cleaned[key])
+    volunteer.id_last4 = volunteer.id_number[-4:]
+    b, a = diff(before, snapshot(volunteer, keys))
+    _record_id_change(actor, volunteer, b, a)
 
 
 def set_status(actor, volunteer: Volunteer, status: str) -> None:
