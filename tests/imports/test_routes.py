@@ -84,7 +84,7 @@ def test_rejected_rows_shown_downloaded_and_valid_rows_imported(client, login_as
     assert "仅导入 32 条有效记录" in body and "确认导入" not in body
     assert "第29行" in body and "校验位错误" in body and "与第5行重复" in body
     assert "下载错误行" in body and "取消" in body
-    download = client.get(f"/imports/{token}/errors.xlsx")
+    download = client.post(f"/imports/{token}/errors.xlsx")
     assert download.status_code == 200 and download.mimetype.endswith("spreadsheetml.sheet")
     rows = read_rows(download.data)
     assert rows[0][-1] == "错误原因" and len(rows) == 6

@@ -4,6 +4,10 @@ workbook, and the import history.
 The office imports any kind; a leader imports hours only, and only rows of the teams they
 lead (the service rejects the others).  The upload is kept in the database (ImportBatch),
 so the preview survives a reload and any worker can confirm it.
+
+Checking an upload (or building its rejected rows) reads a whole workbook, which takes a
+while: it runs in a read transaction, without the write lock every POST takes, and only the
+outcome is written in a short transaction of its own (as the login does).
 """
 import io
 
@@ -14,9 +18,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import role_required
+from ..database import write_intent
 from ..errors import ServiceError
 from ..excel.reader import FatalImportError
 from ..extensions import db
+from ..throttle import Throttled
 from ..models_base import today_local
 from ..teams.forms import choices
 from . import services
@@ -65,21 +71,52 @@ def index():
             abort(403)
         else:
             upload = form.file.data
+            name = upload.filename or ""
             data = upload.read()  # bounded by MAX_CONTENT_LENGTH; the reader reports a size over 20 MB
+            skip = bool(form.skip_invalid.data)
             try:
-                batch, _ = services.start_preview(current_user, kind, upload.filename or "", data,
-                                                  skip_invalid=bool(form.skip_invalid.data), today=today_local())
+                report = services.validate_upload(current_user, kind, name, data, skip_invalid=skip,
+                                                  today=today_local())
             except FatalImportError as exc:
-                db.session.commit()  # the failed attempt stays in the history (without the file)
-                fatal = exc.reason
+                fatal = _refuse(kind, name, data, exc.reason)  # the failed attempt stays in the history
             except ServiceError as exc:
                 db.session.rollback()
                 form.kind.errors = [exc.message]
             else:
-                db.session.commit()
-                return redirect(url_for(".preview", token=batch.token))
+                _transaction(write=True)
+                try:
+                    batch = services.store_preview(current_user, kind, name, data, report, skip_invalid=skip)
+                except Throttled as exc:
+                    db.session.rollback()  # nothing spent, no row shown
+                    fatal = _refuse(kind, name, data, exc.message)
+                else:
+                    db.session.commit()
+                    return redirect(url_for(".preview", token=batch.token))
     return render_template("imports/index.html", form=form, fatal=fatal, page=_history(),
                            templates=_template_links())
+
+
+@bp.before_request
+def _read_first():
+    """The upload and the rejected-rows download read a whole workbook before they write
+    anything: their transaction begins without the write lock (set before the login check's
+    first query), and the view takes it for the short write at the end."""
+    if request.endpoint in ("imports.index", "imports.errors"):
+        write_intent.set(False)
+
+
+def _transaction(write: bool) -> None:
+    """End the current transaction; the next one takes the write lock only if ``write``."""
+    db.session.commit()
+    write_intent.set(write)
+
+
+def _refuse(kind: str, name: str, data: bytes, reason: str) -> str:
+    """Record an upload refused as a whole (without its file) and return the reason to show."""
+    _transaction(write=True)
+    services.record_refusal(current_user, kind, name, data, reason)
+    db.session.commit()
+    return reason
 
 
 def _batch_or_404(token: str) -> ImportBatch:
@@ -98,6 +135,7 @@ def preview(token):
     valid = rows - (report.get("rejected") or 0)
     has_file = db.session.scalar(select(ImportBatch.content.is_not(None)).where(ImportBatch.id == batch.id))
     return render_template("imports/preview.html", batch=batch, report=report, valid=valid, has_file=has_file,
+                           expired=services.expired(batch), own=services.can_download_errors(current_user, batch),
                            errors=(report.get("errors") or [])[:SHOWN_ERRORS],
                            warnings=(report.get("warnings") or [])[:SHOWN_ERRORS], shown=SHOWN_ERRORS,
                            templates=_template_links())
@@ -120,7 +158,9 @@ def confirm(token):
         flash("导入时数据被他人同时修改，本次未写入任何数据，请重新确认导入。", "danger")
         return redirect(url_for(".preview", token=token))
     db.session.commit()
-    if report.get("written"):
+    if report.get("expired"):
+        flash(services.MSG_EXPIRED, "warning")
+    elif report.get("written"):
         parts = [f"新增 {report['created']} 条", f"更新 {report['updated']} 条", f"未变 {report['unchanged']} 条"]
         if report.get("activities_created"):
             parts.append(f"新建活动 {report['activities_created']} 个")
@@ -149,13 +189,23 @@ def cancel(token):
     return redirect(url_for(".index"))
 
 
-@bp.route("/<token>/errors.xlsx")
+@bp.route("/<token>/errors.xlsx", methods=["POST"])
 @role_required("office", "leader")
 def errors(token):
+    """The uploader's rejected rows as they were typed (full ID numbers): a POST, audited."""
     batch = _batch_or_404(token)
+    if not services.can_download_errors(current_user, batch):
+        abort(404)
     try:
         data = services.error_file(batch)
     except (ServiceError, FatalImportError):
         abort(404)
+    _transaction(write=True)
+    batch = _batch_or_404(token)
+    services.record_errors_download(current_user, batch)
+    db.session.commit()
     stem = batch.file_name.rsplit(".", 1)[0] or "导入"
-    return send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=f"{stem}_错误行.xlsx")
+    response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True,
+                         download_name=f"{stem}_错误行.xlsx")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -2,19 +2,29 @@
 
 Every import, from the web or the command line, leaves one ImportBatch: file name, SHA-256,
 who, when, the report and the outcome (done / failed).  A web upload is first validated
-without writing (status ``preview``) and its bytes kept in the database, so the confirmation
-can be handled by any worker, also after a reload; confirming validates the stored bytes
-again and writes.  Plain functions: they add/flush, the caller commits.
+without writing (``validate_upload``, in a read transaction: no write lock while 20,000 rows
+are checked), then kept as a ``preview`` batch with its bytes (``store_preview``, a short
+write), so the confirmation can be handled by any worker, also after a reload; confirming
+validates the stored bytes again and writes.
+
+Privacy (CONTRACT section 3): a leader's hours preview tells, row by row, whether ID numbers
+and mobiles are registered, so its answers come out of the leader's look-up budget before
+the batch is stored (all or nothing: a refused upload shows no row); the stored bytes hold
+full ID numbers, so they are dropped once the batch is confirmed, cancelled or a day old, and
+the rejected rows go back only to the uploader, each download audited.
+Plain functions: they add/flush, the caller commits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
+from .. import throttle
+from ..audit.services import record
 from ..errors import ServiceError
 from ..excel.importers import ImportReport, error_file_bytes, fatal_report, run_import
 from ..excel.reader import FatalImportError, read_table
@@ -23,6 +33,8 @@ from ..models_base import utcnow
 from .models import IMPORT_KINDS, ImportBatch
 
 MAX_FILE_NAME = 255
+KEEP_UPLOAD = timedelta(days=1)  # a preview's stored file is dropped after this
+MSG_EXPIRED = "该导入的预览已超过一天，上传的文件已删除，请重新上传。"
 
 
 def sha256(data: bytes) -> str:
@@ -80,24 +92,80 @@ def status_for(report: dict) -> str:
     return "done" if report.get("written") else "failed"
 
 
-def start_preview(actor, kind: str, file_name: str, data: bytes, *, skip_invalid: bool, today: date
-                  ) -> tuple[ImportBatch, dict]:
-    """Validate an upload without writing and keep it as a ``preview`` batch.
+def validate_upload(actor, kind: str, file_name: str, data: bytes, *, skip_invalid: bool, today: date):
+    """Read and check an upload without writing anything: a read transaction is enough.
 
-    A file that cannot be used raises FatalImportError after recording a ``failed`` entry
-    (without the bytes); the caller commits either way.
+    Returns the report (with ``lookups``, the answers a leader pays for); raises
+    FatalImportError when the file cannot be used, ServiceError for a kind not allowed.
     """
     check_kind(actor, kind)
+    return run_import(kind, actor, data, file_name=_short(file_name), dry_run=True, skip_invalid=skip_invalid,
+                      today=today)
+
+
+def store_preview(actor, kind: str, file_name: str, data: bytes, report, *, skip_invalid: bool) -> ImportBatch:
+    """Pay for the report's answers and keep the upload as a ``preview`` batch.
+
+    Raises Throttled (nothing spent, nothing stored) when the uploader's look-up budget cannot
+    pay for every row that tells whether someone is registered; the caller rolls back and the
+    rows are never shown.  The spend is audited.  Old uploads are dropped on the way.
+    """
+    lookups = getattr(report, "lookups", 0)
+    throttle.spend(actor, lookups)
+    drop_old_uploads(actor)
     name = _short(file_name)
-    try:
-        report = run_import(kind, actor, data, file_name=name, dry_run=True, skip_invalid=skip_invalid,
-                            today=today)
-    except FatalImportError as exc:
-        record_batch(actor, kind, name, sha=sha256(data), report=fatal_report(name, exc.reason), status="failed")
-        raise
     batch = record_batch(actor, kind, name, sha=sha256(data), report=report, status="preview", content=data,
                          skip_invalid=skip_invalid)
-    return batch, report
+    if lookups and not throttle.exempt(actor):
+        record(actor, "import.lookups", "import_batch", batch.id,
+               f"导入预览（{name}）：{lookups} 行的结果表明证件号码或手机号码是否已登记，计入查询额度",
+               file=name, lookups=lookups)
+    return batch
+
+
+def record_refusal(actor, kind: str, file_name: str, data: bytes, reason: str) -> ImportBatch:
+    """A ``failed`` history entry for an upload that was refused as a whole (no file, no rows)."""
+    name = _short(file_name)
+    return record_batch(actor, kind, name, sha=sha256(data), report=fatal_report(name, reason), status="failed")
+
+
+def start_preview(actor, kind: str, file_name: str, data: bytes, *, skip_invalid: bool, today: date
+                  ) -> tuple[ImportBatch, dict]:
+    """Validate an upload and keep it as a ``preview`` batch, in the caller's transaction.
+
+    (The web page runs the two steps in separate transactions; this is for callers that hold
+    one.)  A file that cannot be used raises FatalImportError after recording a ``failed``
+    entry (without the bytes); the caller commits either way.
+    """
+    try:
+        report = validate_upload(actor, kind, file_name, data, skip_invalid=skip_invalid, today=today)
+    except FatalImportError as exc:
+        record_refusal(actor, kind, file_name, data, exc.reason)
+        raise
+    return store_preview(actor, kind, file_name, data, report, skip_invalid=skip_invalid), report
+
+
+def expired(batch: ImportBatch, now=None) -> bool:
+    """A preview older than a day: its file is (or is about to be) gone."""
+    return batch.status == "preview" and batch.created_at < (now or utcnow()) - KEEP_UPLOAD
+
+
+def drop_old_uploads(actor) -> list[int]:
+    """Drop the stored files of batches a day old (their previews end as cancelled); audited.
+
+    Called whenever a new preview is stored, so files do not pile up without a scheduler.
+    """
+    now = utcnow()
+    ids = list(db.session.scalars(select(ImportBatch.id).where(
+        ImportBatch.content.is_not(None), ImportBatch.created_at < now - KEEP_UPLOAD)))
+    if ids:
+        db.session.execute(update(ImportBatch).where(ImportBatch.id.in_(ids), ImportBatch.status == "preview")
+                           .values(status="cancelled", finished_at=now), execution_options={"synchronize_session": False})
+        db.session.execute(update(ImportBatch).where(ImportBatch.id.in_(ids)).values(content=None),
+                           execution_options={"synchronize_session": False})
+        record(actor, "import.expire", "import_batch", None,
+               f"删除 {len(ids)} 个超过一天的导入上传文件（未确认的预览已取消）", batches=ids)
+    return ids
 
 
 def confirm(actor, batch: ImportBatch, *, skip_invalid: bool, today: date) -> dict:
@@ -106,9 +174,14 @@ def confirm(actor, batch: ImportBatch, *, skip_invalid: bool, today: date) -> di
     Only a batch still in ``preview`` can be confirmed; the check is an UPDATE ... WHERE
     status = 'preview', so two confirmations racing on different workers write once.  When
     the data changed since the preview and rows are now rejected without ``skip_invalid``,
-    nothing is written and the batch stays in preview with the new report.
+    nothing is written and the batch stays in preview with the new report.  A preview a day
+    old is not confirmed: it ends as cancelled, its file dropped, and ``{"expired": True}`` is
+    returned.  Once the batch is no longer a preview its stored file is dropped.
     """
     check_kind(actor, batch.kind)
+    if expired(batch):
+        _end(actor, batch, "cancelled", "import.expire", f"导入预览已超过一天，未导入（{batch.file_name}）")
+        return {"expired": True}
     claimed = db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "preview")
                                  .values(status="done"))
     if claimed.rowcount != 1:
@@ -125,26 +198,51 @@ def confirm(actor, batch: ImportBatch, *, skip_invalid: bool, today: date) -> di
     batch.report = dict(report)
     batch.skip_invalid = skip
     batch.finished_at = utcnow() if batch.status != "preview" else None
+    if batch.status != "preview":
+        batch.content = None
     _link_audit(report, batch)
     db.session.flush()
     return report
 
 
 def cancel(actor, batch: ImportBatch) -> None:
-    """Drop a preview: the stored file is deleted, the entry stays in the history."""
+    """Drop a preview: the stored file is deleted, the entry stays in the history; audited."""
     if batch.status != "preview":
         raise ServiceError("只有待确认的导入可以取消。")
-    batch.status, batch.content, batch.finished_at = "cancelled", None, utcnow()
+    _end(actor, batch, "cancelled", "import.cancel", f"取消导入（{batch.file_name}），未写入任何数据")
+
+
+def _end(actor, batch: ImportBatch, status: str, action: str, summary: str) -> None:
+    """Close a preview without writing: status, file dropped, audited."""
+    before = batch.status
+    batch.status, batch.content, batch.finished_at = status, None, utcnow()
     db.session.flush()
+    record(actor, action, "import_batch", batch.id, summary, before={"status": before}, after={"status": status},
+           file=batch.file_name, kind=batch.kind)
+
+
+def can_download_errors(user, batch: ImportBatch) -> bool:
+    """The rejected rows (full ID numbers as typed) go back to the uploader only."""
+    return batch.created_by_id is not None and batch.created_by_id == getattr(user, "id", None)
 
 
 def error_file(batch: ImportBatch) -> bytes:
-    """The rejected rows of a batch as they were, plus 错误原因 (from the stored file)."""
+    """The rejected rows of a batch as they were, plus 错误原因 (from the stored file).
+
+    Reads only; the caller checks ``can_download_errors`` and audits the download with
+    ``record_errors_download``.
+    """
     report = batch.report or {}
-    if batch.content is None or not report.get("errors"):
+    if batch.content is None or not report.get("errors") or expired(batch):
         raise ServiceError("没有可下载的错误行。")
     table = read_table(batch.content, batch.kind)
     return error_file_bytes(table, report["errors"])
+
+
+def record_errors_download(actor, batch: ImportBatch) -> None:
+    rows = sorted({e["row"] for e in (batch.report or {}).get("errors") or []})
+    record(actor, "import.errors_download", "import_batch", batch.id,
+           f"下载导入的错误行（{batch.file_name}，{len(rows)} 行，含原样填写的证件号码）", file=batch.file_name, rows=rows)
 
 
 def history(user):
@@ -159,5 +257,6 @@ def can_view(user, batch: ImportBatch) -> bool:
     return user.role == "office" or (batch.created_by_id is not None and batch.created_by_id == user.id)
 
 
-__all__ = ["ImportReport", "allowed_kinds", "cancel", "can_view", "check_kind", "confirm", "error_file", "history",
-           "record_batch", "sha256", "start_preview", "status_for"]
+__all__ = ["ImportReport", "allowed_kinds", "can_download_errors", "can_view", "cancel", "check_kind", "confirm",
+           "drop_old_uploads", "error_file", "expired", "history", "record_batch", "record_errors_download",
+           "record_refusal", "sha256", "start_preview", "status_for", "store_preview", "validate_upload"]

@@ -10,6 +10,11 @@ file can be imported again.  Records already in the system with the same minutes
 since corrections are made in the app where they are audited.  Hours the office (or the
 command line) imports are approved; a leader's import waits for the office like any of their
 entries.
+
+A row's messages tell whether an ID number or a mobile is registered.  For a leader every
+such row that is a miss, or a hit on someone outside the teams they lead, is counted in
+``report.lookups``: the caller spends that many units of the leader's look-up budget before
+showing any row (CONTRACT section 3).  The office and the command line are not counted.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from ...extensions import db
 from ...hours.models import RECORD_STATUS, MonthLock, ServiceRecord
 from ...hours.services import month_of
 from ...models_base import utcnow
-from ...teams.models import ServiceCategory, Team
+from ...teams.models import ServiceCategory, Team, TeamMembership
 from ...volunteers.models import Volunteer
 from ...volunteers.validators import (DEFAULT_ID_TYPE, FieldError, clean_text, minutes_between,
                                       normalize_id_number, normalize_name, normalize_phone, parse_date,
@@ -105,10 +110,12 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
     led = actor.led_team_ids if role == "leader" else None
     table = read_table(source, "hours")
     report = ImportReport("hours", file_name, table)
+    report.lookups = 0
     rows = [_clean(report, row, today) for row in table.rows]
 
     teams = _by_name(Team, {r.team for r in rows if r.team})
     by_id, by_phone = _load_volunteers(rows)
+    members = _members(led, by_id, by_phone) if led is not None else None
     locked = set(db.session.scalars(select(MonthLock.month)))
     categories = {name: cid for cid, name in db.session.execute(select(ServiceCategory.id, ServiceCategory.name))}
     category_names = {cid: name for name, cid in categories.items()}
@@ -129,7 +136,7 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
             report.error(n, "team", f"队伍不存在：{r.team}")
         elif team_id is not None and led is not None and team_id not in led:
             report.error(n, "team", f"您不是“{r.team}”的队长，只能导入您负责的队伍的服务时长")
-        volunteer = _find_volunteer(report, r, by_id, by_phone)
+        volunteer = _find_volunteer(report, r, by_id, by_phone, members)
         if r.service_date and month_of(r.service_date) in locked:
             report.error(n, "service_date", f"{month_of(r.service_date)} 已锁账，不能导入该月的服务时长")
         if team_id is None or not r.activity_ok:
@@ -284,11 +291,31 @@ def _load_volunteers(rows: list[_Row]) -> tuple[dict[str, list], dict[str, list]
     return by_id, by_phone
 
 
-def _find_volunteer(report: ImportReport, r: _Row, by_id, by_phone) -> int | None:
-    """The volunteer's id, or None (with the reason in the report when the row says who)."""
+def _members(led: set[int], by_id: dict, by_phone: dict) -> set[int]:
+    """Of the volunteers the file's rows may name, those in the teams the leader leads."""
+    ids = sorted({v.id for found in (*by_id.values(), *by_phone.values()) for v in found})
+    inside: set[int] = set()
+    for part in chunks(ids):
+        inside.update(db.session.scalars(select(TeamMembership.volunteer_id).where(
+            TeamMembership.volunteer_id.in_(part), TeamMembership.team_id.in_(sorted(led)))))
+    return inside
+
+
+def _find_volunteer(report: ImportReport, r: _Row, by_id, by_phone, members: set[int] | None) -> int | None:
+    """The volunteer's id, or None (with the reason in the report when the row says who).
+
+    ``members``: for a leader, the volunteers in their teams; a look-up that misses, or finds
+    anyone else, adds one to ``report.lookups``.  None for the office and the command line.
+    """
     n = r.number
+
+    def answered(found) -> None:
+        if members is not None and (not found or any(v.id not in members for v in found)):
+            report.lookups += 1
+
     if r.id_number:
         found = by_id.get(r.id_number, [])
+        answered(found)
         if len(found) > 1 and r.name:
             found = [v for v in found if v.name == r.name] or found
         if not found:
@@ -303,6 +330,7 @@ def _find_volunteer(report: ImportReport, r: _Row, by_id, by_phone) -> int | Non
             return None
     elif r.phone and r.name:
         found = [v for v in by_phone.get(r.phone, []) if v.name == r.name]
+        answered(found)
         if not found:
             if r.id_masked:
                 report.error(n, "id_number", f"{MASKED}，按手机号码和姓名也未找到相符的志愿者；"
