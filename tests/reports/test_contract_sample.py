@@ -72,15 +72,23 @@ def test_summary_matches_contract_sample(app):
     assert len(ranking) == 17  # 18 rows, 张桂华 twice
 
 
-def test_summary_sheets_are_the_workbook_rows(app):
+def test_the_summary_workbook_has_these_rows(app, tmp_path):
+    """The export writes the same functions' rows (excel.exporters.export_summary)."""
+    import openpyxl
+
+    from volunteer.excel.exporters import export_summary
+
     build_sample()
-    sheets = services.summary_sheets(*services.period_for(2026))
-    assert [name for name, _, _ in sheets] == ["按队伍", "按类别", "按月份", "志愿者排行"]
-    assert sheets[0][1] == ("队伍名称", "队伍类型", "活动次数", "参与人次", "服务时长", "参与志愿者数")
-    assert sheets[0][2][0] == ["乙城运中心志愿服务队", "职能部门", 1, 3, 7.0, 3]
-    assert sheets[1][2][0] == ["垃圾分类", 1, 3, 7.0]
-    assert sheets[2][1] == ("月份", "活动次数", "参与人次", "服务时长", "新注册志愿者")
-    assert sheets[2][2][0] == ["2026-01", 1, 3, 6.0, 0]
-    assert sheets[3][1] == ("排名", "姓名", "所属队伍", "服务时长", "星级")
-    assert sheets[3][2][0] == [1, "吕玉兰", "", 3.0, ""]
-    assert sheets[3][2][4] == [5, "崔玉", "", 2.5, ""]
+    target = tmp_path / "summary.xlsx"
+    export_summary(target, year=2026)
+    book = openpyxl.load_workbook(target, read_only=True)
+    sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in book.worksheets]
+    assert [name for name, _ in sheets] == ["按队伍", "按类别", "按月份", "志愿者排行"]
+    assert sheets[0][1][0] == ["队伍名称", "队伍类型", "活动次数", "参与人次", "服务时长", "参与志愿者数"]
+    assert sheets[0][1][1] == ["乙城运中心志愿服务队", "职能部门", 1, 3, 7.0, 3]
+    assert sheets[1][1][1] == ["垃圾分类", 1, 3, 7.0]
+    assert sheets[2][1][0] == ["月份", "活动次数", "参与人次", "服务时长", "新注册志愿者"]
+    assert sheets[2][1][1] == ["2026-01", 1, 3, 6.0, 0]
+    assert sheets[3][1][0] == ["排名", "姓名", "所属队伍", "服务时长", "星级"]
+    assert sheets[3][1][1][:2] == [1, "吕玉兰"] and sheets[3][1][1][3] == 3.0
+    assert sheets[3][1][5][:2] == [5, "崔玉"] and sheets[3][1][5][3] == 2.5

@@ -186,10 +186,10 @@ def ranking():
 @role_required("office", "leader")
 def stars():
     f = _filters()
-    rows = cached("reports.stars", (f.date_from, f.date_to, ids_key(f.team_ids)),
-                  lambda: services.star_promotions(f.date_from, f.date_to, f.team_ids))
     per_page = current_app.config["PAGE_SIZE"]
     page_no = max(request.args.get("page", 1, type=int), 1)
-    start = (page_no - 1) * per_page
+    scope = (f.date_from, f.date_to, ids_key(f.team_ids), page_no, per_page)
+    rows, total = cached("reports.stars", scope, lambda: services.star_page(
+        f.date_from, f.date_to, f.team_ids, limit=per_page, offset=(page_no - 1) * per_page))
     return render_template("reports/stars.html", f=f, export_links=_export_links(f, stars=True),
-                           page=ListPage(rows[start:start + per_page], page_no, per_page, len(rows)))
+                           page=ListPage(rows, page_no, per_page, total))
