@@ -1,7 +1,7 @@
 """Activity forms: create/edit, and the one-screen hours entry."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="时间格式应为 时:分，例如 09:30")
 
@@ -25,10 +25,13 @@ class ActivityForm(FlaskForm):
                             description="例如 300；不在范围内不能自行签到，可由队长代签")
     version = HiddenField()
 
-    def validate_radius_m(self, field):
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
         given = [f.data is not None for f in (self.latitude, self.longitude, self.radius_m)]
         if any(given) and not all(given):
-            raise ValidationError("签到位置的纬度、经度和范围要么都填，要么都不填。")
+            self.radius_m.errors = list(self.radius_m.errors) + ["签到位置的纬度、经度和范围要么都填，要么都不填。"]
+            return False
+        return ok
 
 
 class FindPersonForm(FlaskForm):
