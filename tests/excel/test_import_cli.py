@@ -162,6 +162,29 @@ def test_unusable_files_exit_2(cli, tmp_path, content, reason):
     assert batch.status == "failed" and batch.report["fatal"] == result.stderr.strip()
 
 
+def test_far_cell_exits_2_before_the_grid_is_built(cli, tmp_path):
+    from tests.hostile.test_upload_area import FAR_COLUMN, book
+
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(book(FAR_COLUMN))
+    result = cli("teams", path)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "超过 64 列的上限" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_dry_run_takes_no_write_lock(app, cli):
+    import time
+
+    from tests.imports.test_upload_privacy import WriteLockHeld
+
+    db.session.commit()
+    with WriteLockHeld(app, seconds=3) as lock:
+        result = cli("teams", sample("teams"), "--dry-run")
+        finished = time.monotonic()
+    assert result.exit_code == 0 and "试运行" in result.stdout
+    assert finished < lock.released_at  # it never waited for the lock another writer held
+
+
 def test_missing_required_column_and_missing_file_exit_2(cli, tmp_path):
     path = write_xlsx(tmp_path / "x.xlsx", {"花名册": [["姓名", "手机号码"], ["张三", "13912345678"]]})
     result = cli("volunteers", path, "--json")

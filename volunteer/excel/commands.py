@@ -3,7 +3,8 @@
 Options: --dry-run (validate, write nothing), --skip-invalid (write the valid rows), --errors
 OUT.xlsx (the rejected rows as they were plus 错误原因), --json (only the JSON report on stdout).
 Exit status: 0 every row accepted (or --skip-invalid and the valid rows written); 1 some row
-rejected and nothing written; 2 the file cannot be used (a one-line reason on stderr).
+rejected and nothing written; 2 the file cannot be used (a one-line reason on stderr: also a
+sheet whose cells reach past 64 columns or 200,000 rows).  A dry run takes no write lock.
 The command line acts as the system (audited as "cli") with office rights; every import
 that is not a dry run is kept in the import history.
 """
@@ -38,7 +39,8 @@ def _read(path: str) -> bytes | str:
 
 
 def _run(kind: str, file: str, dry_run: bool, skip_invalid: bool, errors_out: str | None, as_json: bool) -> None:
-    cli_write_intent()
+    if not dry_run:  # a dry run only reads: other writers need not wait while it checks the file
+        cli_write_intent()
     name = os.path.basename(file) or file
     data = _read(file)
     try:
