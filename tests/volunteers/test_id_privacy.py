@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests import factories as f
-from tests.volunteers.helpers import audit_entries
+from tests.volunteers.helpers import audit_entries, bad_check_digit
 from volunteer.extensions import db
 from volunteer.models_base import today_local
 from volunteer.throttle import THROTTLED
@@ -244,3 +244,34 @@ def test_volunteer_sees_own_id_as_last4_and_certificate_carries_no_birth_date(pe
     paper = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert mask_id(number) in paper  # the paper identifies the person to whoever reads it
     assert number not in paper and BIRTH.isoformat() not in paper and "1967年" not in paper
+
+
+def test_public_verify_page_shows_office_mask_and_no_birth_date(person, client, login_as):
+    from volunteer.certificates.services import issue_certificate
+
+    number, v = person["number"], person["v"]
+    cert = issue_certificate(None, v, date(2020, 1, 1), today_local())
+    db.session.commit()
+    page = client.get(f"/certificates/verify/{cert.code}").get_data(as_text=True)  # anonymous
+    assert mask_id(number) in page
+    assert number not in page and BIRTH.isoformat() not in page and "1967年" not in page
+
+
+@pytest.mark.parametrize("typed,message", [
+    ("bad check digit", "校验位错误"),  # the shared rule's message
+    ("other", "已属于另一名志愿者"),
+    ("same", "与原号码相同"),
+])
+def test_change_id_refusals_change_nothing_and_audit_nothing(person, client, login_as, typed, message):
+    v = person["v"]
+    other = f.make_volunteer("赵外", teams=[person["other"]])
+    db.session.commit()
+    typed = {"other": other.id_number, "same": person["number"],
+             "bad check digit": bad_check_digit(f.make_id_number(BIRTH, serial=999))}[typed]
+    login_as("office")
+    resp = client.post(f"/volunteers/{v.id}/id-number/change", data={"id_type": "居民身份证", "id_number": typed})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and message in body
+    db.session.expire_all()
+    assert db.session.get(Volunteer, v.id).id_number == person["number"]
+    assert audit_entries("volunteer.change_id") == []

@@ -73,9 +73,10 @@ def _run(out: str, export, *, writes: bool = False):
 @export_cli.command("volunteers")
 @click.argument("out")
 @click.option("--team", "team_name", default=None, help="只导出该队伍的成员（队伍名称）")
-@click.option("--full-id", is_flag=True, help="导出完整证件号码（记入操作日志）")
+@click.option("--full-id", is_flag=True, help="导出完整证件号码和出生日期（记入操作日志）")
 def volunteers(out, team_name, full_id):
-    """Export the roster (import template columns, in order)."""
+    """Export the roster (import template columns, in order). Without --full-id the ID numbers
+    are masked and 出生日期 is empty: the mask hides exactly the birth date."""
     count = _run(out, lambda path: exporters.export_volunteers(None, path, team_name=team_name, full_id=full_id),
                  writes=full_id)
     click.echo(f"已导出 {count} 名志愿者到 {out}" + ("（含完整证件号码，已记入操作日志）" if full_id else ""))
