@@ -4,8 +4,8 @@ from sqlalchemy import select, update
 from ..audit.services import diff, record, snapshot
 from ..errors import ServiceError, StaleError
 from ..extensions import db
-from ..hours.models import ServiceRecord
-from ..hours.services import ensure_unlocked
+from ..hours.models import MonthLock, ServiceRecord
+from ..hours.services import ensure_unlocked, month_of
 from .models import Activity, ActivitySignup
 
 FIELDS = ("team_id", "title", "category_id", "place", "service_date", "start_time", "end_time",
@@ -32,18 +32,34 @@ def create_activity(actor, values: dict) -> Activity:
     return activity
 
 
-def update_activity(actor, activity: Activity, values: dict, *, version: int | None = None) -> None:
+# Records copy these from their activity (hours.models), so an edit of any of them moves records.
+RECORD_COPY = ("team_id", "category_id", "service_date")
+
+
+def update_activity(actor, activity: Activity, values: dict, *, version=None) -> None:
     """Save edits; a form loaded before someone else's save is refused as stale.
 
-    Records copy the activity's team, category and date, so those are updated with it.
+    Records copy the activity's team, category and date, so a change of those moves the
+    activity's records, within the month lock's rule: records in a locked month never move
+    (refused for everyone: the office corrects such a record by itself); approved records move
+    only by an office edit, which is then a correction listing every record it touched in
+    the one audit entry. A leader's edit that would move approved records is refused, and
+    nothing changes; pending (and void) records in open months follow the activity.
     """
-    if version is not None and int(version) != activity.version:
-        raise StaleError("该活动已被他人修改，请刷新页面查看最新内容后再保存。")
+    if version is not None:
+        try:
+            stale = int(version) != activity.version
+        except (TypeError, ValueError):  # a tampered hidden field: not this form's version
+            stale = True
+        if stale:
+            raise StaleError("该活动已被他人修改，请刷新页面查看最新内容后再保存。")
     _check(values)
     before = snapshot(activity, FIELDS)
-    if values.get("service_date") and values["service_date"] != activity.service_date:
+    moving = [k for k in RECORD_COPY if k in values and values[k] != getattr(activity, k)]
+    if "service_date" in moving:
         ensure_unlocked(activity.service_date)
         ensure_unlocked(values["service_date"])
+    records = _records_that_move(actor, activity, values, moving) if moving else []
     for key in FIELDS:
         if key in values:
             setattr(activity, key, values[key])
@@ -51,10 +67,40 @@ def update_activity(actor, activity: Activity, values: dict, *, version: int | N
     if not b:
         return
     db.session.flush()  # version check happens here (UPDATE ... WHERE version = ?)
-    if {"team_id", "category_id", "service_date"} & set(b):
-        db.session.execute(update(ServiceRecord).where(ServiceRecord.activity_id == activity.id).values(
+    touched = []
+    if records:
+        after = {"service_date": activity.service_date.isoformat(), "team_id": activity.team_id,
+                 "category_id": activity.category_id}
+        db.session.execute(update(ServiceRecord).where(ServiceRecord.id.in_([r.id for r in records])).values(
             team_id=activity.team_id, category_id=activity.category_id, service_date=activity.service_date))
-    record(actor, "activity.update", "activity", activity.id, f"修改活动 {activity.title}", before=b, after=a)
+        touched = [{"id": r.id, "status": r.status,
+                    "before": {"service_date": r.service_date.isoformat(), "team_id": r.team_id,
+                               "category_id": r.category_id},
+                    "after": after} for r in records]
+    extra = {"records": touched} if touched else {}
+    record(actor, "activity.update", "activity", activity.id, f"修改活动 {activity.title}"
+           + (f"（{len(touched)} 条时长记录随之更正）" if touched else ""), before=b, after=a, **extra)
+
+
+def _records_that_move(actor, activity: Activity, values: dict, moving: list[str]) -> list:
+    """The activity's records an edit of `moving` fields would change, after the checks that
+    refuse the edit as a whole (raising ServiceError, so nothing is changed)."""
+    field = "service_date" if "service_date" in moving else moving[0]
+    rows = db.session.execute(
+        select(ServiceRecord.id, ServiceRecord.status, ServiceRecord.service_date, ServiceRecord.team_id,
+               ServiceRecord.category_id).where(ServiceRecord.activity_id == activity.id)
+        .order_by(ServiceRecord.id)).all()
+    months = sorted({month_of(r.service_date) for r in rows})
+    locked = set(db.session.scalars(select(MonthLock.month).where(MonthLock.month.in_(months)))) if months else set()
+    if locked:
+        first = min(locked)
+        raise ServiceError(f"{first} 已锁账：该月的时长记录不能随活动修改，活动的日期、队伍和服务类别因此不能更改"
+                           "（单条记录如需更正，请由分中心办公室在时长记录上操作）。", field)
+    approved = sum(1 for r in rows if r.status == "approved")
+    if approved and not (actor is None or actor.role == "office"):
+        raise ServiceError(f"该活动已有 {approved} 条已确认的时长记录，修改活动的日期、队伍或服务类别"
+                           "会一并更改这些记录，只能由分中心办公室更正。请联系分中心办公室。", field)
+    return rows
 
 
 def set_status(actor, activity: Activity, status: str) -> None:
