@@ -77,8 +77,7 @@ def shown_id(number: str | None) -> str:
     (outside a login) get the tail as well."""
     from flask_login import current_user
 
-    user = current_user if getattr(current_user, "is_authenticated", False) else False
-    return id_for(user or _ANONYMOUS, number)
+    return id_for(current_user if getattr(current_user, "is_authenticated", False) else _ANONYMOUS, number)
 
 
 class _Anonymous:
