@@ -22,6 +22,7 @@ from volunteer.extensions import db
 from volunteer.hours import services as hours
 from volunteer.hours.models import ServiceRecord
 from volunteer.hours.stars import star_level
+from volunteer.volunteers.models import Volunteer
 
 
 def fresh() -> dict:
@@ -55,7 +56,11 @@ def fresh() -> dict:
                 before, total = total, total + sums[period]
                 if star_level(total) > star_level(before):
                     rises[(vol, period)] = (star_level(before), star_level(total), before, total)
+    registrations = defaultdict(int)
+    for day, status in db.session.execute(select(Volunteer.registered_on, Volunteer.status)):
+        registrations[(f"{day:%Y-%m}", status)] += 1
     return {"cells": {k: (n, m, len(a)) for k, (n, m, a) in cells.items()}, "activity_months": dict(acts),
+            "registrations": dict(registrations),
             "periods": {k: tuple(v) for k, v in periods.items()}, "counts": dict(counts), "rises": rises}
 
 
@@ -72,6 +77,8 @@ def stored() -> dict:
         "periods": {tuple(r[:3]): (r[3], r[4]) for r in rows(
             "SELECT period, team_id, volunteer_id, records, minutes FROM volunteer_periods")},
         "counts": {(p, t): n for p, t, n in rows("SELECT period, team_id, volunteers FROM period_counts") if n},
+        "registrations": {(m, s): n for m, s, n in rows("SELECT month, status, volunteers FROM registration_months")
+                          if n},
         "rises": {(v, p): (lf, lt, mf, mt) for v, p, lf, lt, mf, mt in rows(
             "SELECT volunteer_id, period, level_from, level_to, minutes_from, minutes_to FROM star_rises")},
     }
@@ -138,6 +145,12 @@ def test_facts_follow_every_kind_of_write(app):
     db.session.rollback()  # a rolled-back change leaves the facts as they were
     assert_exact()
     db.session.execute(text("DELETE FROM service_records"))
+    assert_exact()
+    # Registrations: a status change, a corrected 注册日期, a removal.
+    db.session.execute(text("UPDATE volunteers SET status = 'cancelled' WHERE id = :v"), {"v": people[1].id})
+    db.session.execute(text("UPDATE volunteers SET registered_on = '2024-02-29' WHERE id = :v"), {"v": people[2].id})
+    db.session.execute(text("DELETE FROM team_memberships WHERE volunteer_id = :v"), {"v": people[3].id})
+    db.session.execute(text("DELETE FROM volunteers WHERE id = :v"), {"v": people[3].id})
     assert_exact()
     assert stored()["counts"] == {} and stored()["cells"] == {}
 

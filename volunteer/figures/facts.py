@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from ..hours.stars import STAR_LEVELS
 
-FACT_TABLES = ("report_cells", "activity_months", "volunteer_periods", "period_counts", "star_rises")
+RECORD_FACT_TABLES = ("report_cells", "activity_months", "volunteer_periods", "period_counts", "star_rises")
+FACT_TABLES = RECORD_FACT_TABLES + ("registration_months",)  # the last one made of volunteers
 SQLITE_PREFIX = "trg_facts_"     # the per-row triggers (set aside by a bulk load)
 CAPTURE_PREFIX = "trg_factcap_"  # SQLite, during a bulk load: only collect rows in fact_deltas
 PG_MODE = "volunteer.facts"      # transaction-local: '' apply, 'capture', 'off' (a rebuild follows)
@@ -144,6 +145,8 @@ def rebuild_sql(dialect: str) -> list[str]:
         f"INSERT INTO volunteer_periods (period, team_id, volunteer_id, records, minutes) {periods}",
         "INSERT INTO period_counts (period, team_id, volunteers) "
         "SELECT period, team_id, count(*) FROM volunteer_periods GROUP BY 1, 2",
+        "INSERT INTO registration_months (month, status, volunteers) "
+        f"SELECT {_month(dialect, 'registered_on')}, status, count(*) FROM volunteers GROUP BY 1, 2",
     ] + star_rises_sql(dialect, None)[1:]
 
 
@@ -193,10 +196,58 @@ def trigger_ddl(dialect: str) -> list[str]:
                 f"FOR EACH STATEMENT EXECUTE FUNCTION report_facts_{name}()"]
         statements += [
             "CREATE OR REPLACE FUNCTION report_facts_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            + " ".join(f"DELETE FROM {t};" for t in FACT_TABLES) + " RETURN NULL; END $$",
+            + " ".join(f"DELETE FROM {t};" for t in RECORD_FACT_TABLES) + " RETURN NULL; END $$",
             "DROP TRIGGER IF EXISTS trg_report_facts_truncate ON service_records",
             "CREATE TRIGGER trg_report_facts_truncate AFTER TRUNCATE ON service_records "
             "FOR EACH STATEMENT EXECUTE FUNCTION report_facts_truncate()"]
+        return statements
+    return []
+
+
+def registration_trigger_ddl(dialect: str) -> list[str]:
+    """registration_months kept by triggers on volunteers (subtracting never creates a row, so
+    emptying the table before volunteers leaves nothing negative behind)."""
+    if dialect == "sqlite":
+        add = ("INSERT INTO registration_months (month, status, volunteers) "
+               "VALUES (substr(NEW.registered_on, 1, 7), NEW.status, 1) "
+               "ON CONFLICT (month, status) DO UPDATE SET volunteers = volunteers + 1;")
+        sub = ("UPDATE registration_months SET volunteers = volunteers - 1 "
+               "WHERE month = substr(OLD.registered_on, 1, 7) AND status = OLD.status;")
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS trg_registrations_insert AFTER INSERT ON volunteers FOR EACH ROW "
+            f"BEGIN {add} END",
+            f"CREATE TRIGGER IF NOT EXISTS trg_registrations_delete AFTER DELETE ON volunteers FOR EACH ROW "
+            f"BEGIN {sub} END",
+            "CREATE TRIGGER IF NOT EXISTS trg_registrations_update AFTER UPDATE OF registered_on, status "
+            "ON volunteers FOR EACH ROW WHEN OLD.registered_on IS NOT NEW.registered_on "
+            f"OR OLD.status IS NOT NEW.status BEGIN {sub} {add} END",
+        ]
+    if dialect == "postgresql":
+        grouped = ("SELECT to_char(r.registered_on, 'YYYY-MM') AS month, r.status, count(*) AS n FROM {rows} r "
+                   "{where} GROUP BY 1, 2")
+        changed = ("JOIN {other} o USING (id) WHERE (r.registered_on, r.status) "
+                   "IS DISTINCT FROM (o.registered_on, o.status)")
+        add = ("INSERT INTO registration_months AS t (month, status, volunteers) " + grouped + " "
+               "ON CONFLICT (month, status) DO UPDATE SET volunteers = t.volunteers + EXCLUDED.volunteers;")
+        sub = ("UPDATE registration_months t SET volunteers = t.volunteers - d.n FROM (" + grouped + ") d "
+               "WHERE t.month = d.month AND t.status = d.status;")
+        bodies = {
+            "insert": add.format(rows="new_rows", where=""),
+            "delete": sub.format(rows="old_rows", where=""),
+            "update": sub.format(rows="old_rows", where=changed.format(other="new_rows")) + " "
+            + add.format(rows="new_rows", where=changed.format(other="old_rows")),
+            "truncate": "DELETE FROM registration_months;",
+        }
+        referencing = {"insert": " REFERENCING NEW TABLE AS new_rows", "delete": " REFERENCING OLD TABLE AS old_rows",
+                       "update": " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", "truncate": ""}
+        statements = []
+        for name, body in bodies.items():
+            statements += [
+                f"CREATE OR REPLACE FUNCTION registration_months_{name}() RETURNS trigger LANGUAGE plpgsql "
+                f"AS $$ BEGIN {body} RETURN NULL; END $$",
+                f"DROP TRIGGER IF EXISTS trg_registrations_{name} ON volunteers",
+                f"CREATE TRIGGER trg_registrations_{name} AFTER {name.upper()} ON volunteers{referencing[name]} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION registration_months_{name}()"]
         return statements
     return []
 
@@ -218,11 +269,14 @@ def capture_ddl() -> list[str]:
 
 
 def drop_ddl(dialect: str) -> list[str]:
-    """Undo trigger_ddl (a migration's downgrade)."""
+    """Undo trigger_ddl and registration_trigger_ddl (a migration's downgrade)."""
     if dialect == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {SQLITE_PREFIX}{e}" for e in ("insert", "delete", "update")]
+        return [f"DROP TRIGGER IF EXISTS {prefix}{e}" for prefix in (SQLITE_PREFIX, "trg_registrations_")
+                for e in ("insert", "delete", "update")]
     if dialect == "postgresql":
         return [s for e in ("insert", "delete", "update", "truncate") for s in (
             f"DROP TRIGGER IF EXISTS trg_report_facts_{e} ON service_records",
-            f"DROP FUNCTION IF EXISTS report_facts_{e}()")]
+            f"DROP FUNCTION IF EXISTS report_facts_{e}()",
+            f"DROP TRIGGER IF EXISTS trg_registrations_{e} ON volunteers",
+            f"DROP FUNCTION IF EXISTS registration_months_{e}()")]
     return []

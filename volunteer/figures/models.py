@@ -107,6 +107,17 @@ class StarRise(db.Model):
     minutes_to: Mapped[int] = mapped_column(BigInteger)
 
 
+class RegistrationMonth(db.Model):
+    """Volunteers by month of 注册日期 ("YYYY-MM") and status, town-wide: 新注册志愿者 per month
+    and the registered count at a month's end. Maintained by triggers on volunteers."""
+
+    __tablename__ = "registration_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    volunteers: Mapped[int]
+
+
 class FactDelta(db.Model):
     """Approved records written during a bulk load, signed (+1 added, -1 taken away): applied to
     the facts in one pass at the load's end (figures.bulk_changes), then emptied."""

@@ -128,7 +128,8 @@ def _create_triggers(metadata, connection, **kw):
     if not set(TRACKED_TABLES) | {"data_versions", "record_tallies", "fact_deltas"} | set(facts.FACT_TABLES) <= names:
         return
     dialect = connection.dialect.name
-    for statement in trigger_ddl(dialect) + tally_trigger_ddl(dialect) + facts.trigger_ddl(dialect):
+    for statement in trigger_ddl(dialect) + tally_trigger_ddl(dialect) + facts.trigger_ddl(dialect) \
+            + facts.registration_trigger_ddl(dialect):
         connection.exec_driver_sql(statement)
     if dialect in ("sqlite", "postgresql") and connection.execute(
             select(DataVersion.token).where(DataVersion.name == FIGURES)).first() is None:

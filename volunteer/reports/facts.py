@@ -20,7 +20,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import exists, func, select
 
 from ..extensions import db
-from ..figures import PeriodCount, ReportCell, VolunteerPeriod, month_text, whole_months
+from ..figures import PeriodCount, RegistrationMonth, ReportCell, VolunteerPeriod, month_text, whole_months
 from ..hours.models import ServiceRecord
 from ..teams.models import ServiceCategory, Team, TeamMembership
 from ..volunteers.models import Volunteer
@@ -83,22 +83,32 @@ def record_conditions(date_from, date_to, team_ids=None, category_ids=None) -> l
 # --------------------------------------------------------------- cells: sums and 活动次数
 
 
-def cells(date_from: date, date_to: date, team_ids=None, category_ids=None) -> list[tuple]:
-    """[(team_id, category_id or None, "YYYY-MM", records, minutes, activities)] of the period and
-    scope: report_cells for whole months, else the same grouping over the records."""
+def cell_sums(date_from: date, date_to: date, team_ids=None, category_ids=None) -> dict[str, dict]:
+    """{"team": {team_id: (records, minutes, activities)}, "category": {category_id or None: ...},
+    "month": {"YYYY-MM": ...}} of the period and scope: three GROUP BYs over report_cells (a
+    few thousand small rows for a year) for whole months, else folded from the records."""
+    out = {"team": {}, "category": {}, "month": {}}
     if team_ids is not None and not team_ids:
-        return []
+        return out
     months = whole_months(date_from, date_to) if use_facts() else None
     if months is None:
-        return _cells_from_records(date_from, date_to, team_ids, category_ids)
-    stmt = select(ReportCell.team_id, ReportCell.category_id, ReportCell.month, ReportCell.records,
-                  ReportCell.minutes, ReportCell.activities).where(
-        ReportCell.month >= months[0], ReportCell.month <= months[1])
+        for team, cat, month, n, m, a in _cells_from_records(date_from, date_to, team_ids, category_ids):
+            for name, key in (("team", team), ("category", cat), ("month", month)):
+                old = out[name].get(key, (0, 0, 0))
+                out[name][key] = (old[0] + n, old[1] + m, old[2] + a)
+        return out
+    conds = [ReportCell.month >= months[0], ReportCell.month <= months[1]]
     if team_ids is not None:
-        stmt = stmt.where(ReportCell.team_id.in_(team_ids))
+        conds.append(ReportCell.team_id.in_(team_ids))
     if category_ids is not None:
-        stmt = stmt.where(ReportCell.category_id.in_([c or 0 for c in category_ids]))
-    return [(t, c or None, m, n, int(mi), a) for t, c, m, n, mi, a in db.session.execute(stmt) if n or a]
+        conds.append(ReportCell.category_id.in_([c or 0 for c in category_ids]))
+    sums = (func.sum(ReportCell.records), func.sum(ReportCell.minutes), func.sum(ReportCell.activities))
+    for name, column in (("team", ReportCell.team_id), ("category", ReportCell.category_id),
+                         ("month", ReportCell.month)):
+        for key, n, m, a in db.session.execute(select(column, *sums).where(*conds).group_by(column)):
+            if n or a:
+                out[name][(key or None) if name == "category" else key] = (int(n), int(m), int(a))
+    return out
 
 
 def _cells_from_records(date_from, date_to, team_ids, category_ids) -> list[tuple]:
@@ -169,21 +179,37 @@ def _in_teams(team_ids):
     return exists().where(TeamMembership.volunteer_id == Volunteer.id, TeamMembership.team_id.in_(team_ids))
 
 
-def registrations_by_date(date_from, date_to, team_ids) -> list[tuple]:
-    """[(registered_on, count)] over ix_volunteers_registered_on."""
+def registrations_by_month(date_from, date_to, team_ids) -> list[tuple[str, int]]:
+    """[("YYYY-MM", volunteers registered in it)] (注册日期, whatever their status now):
+    registration_months for whole months town-wide; else over ix_volunteers_registered_on."""
+    months = whole_months(date_from, date_to) if use_facts() else None
+    if months is not None and team_ids is None:
+        return db.session.execute(
+            select(RegistrationMonth.month, func.sum(RegistrationMonth.volunteers))
+            .where(RegistrationMonth.month >= months[0], RegistrationMonth.month <= months[1])
+            .group_by(RegistrationMonth.month).having(func.sum(RegistrationMonth.volunteers) != 0)).all()
     stmt = select(Volunteer.registered_on, func.count()).where(
         Volunteer.registered_on >= date_from, Volunteer.registered_on <= date_to)
     if team_ids is not None:
         stmt = stmt.where(_in_teams(team_ids))
-    return db.session.execute(stmt.group_by(Volunteer.registered_on)).all()
+    folded = defaultdict(int)
+    for day, n in db.session.execute(stmt.group_by(Volunteer.registered_on)):
+        folded[month_text(day)] += n
+    return sorted(folded.items())
 
 
 def registered_count(as_of: date, team_ids=None) -> int:
     """Registered volunteers (status 正常) with 注册日期 on or before `as_of`, in the team scope."""
     team_ids = ids(team_ids)
+    if team_ids is None and use_facts() and whole_months(as_of.replace(day=1), as_of):  # a month's end
+        return int(db.session.scalar(select(func.coalesce(func.sum(RegistrationMonth.volunteers), 0)).where(
+            RegistrationMonth.status == "active", RegistrationMonth.month <= month_text(as_of))) or 0)
     conds = (Volunteer.status == "active", Volunteer.registered_on <= as_of)
     if team_ids is None:
         return db.session.scalar(select(func.count()).select_from(Volunteer).where(*conds)) or 0
+    # `status || ''`: drive the count from the teams' memberships (one primary-key probe per
+    # member) instead of SQLite's walk over every active volunteer on ix_volunteers_status_id.
+    conds = (Volunteer.status.concat("") == "active", Volunteer.registered_on <= as_of)
     members = (select(TeamMembership.volunteer_id).join(Volunteer, Volunteer.id == TeamMembership.volunteer_id)
                .where(TeamMembership.team_id.in_(team_ids), *conds).distinct().subquery())
     return db.session.scalar(select(func.count()).select_from(members)) or 0

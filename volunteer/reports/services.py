@@ -83,17 +83,13 @@ def summary_by_team(date_from: date, date_to: date, team_ids=None, category_ids=
     """
     team_ids, category_ids = facts.ids(team_ids), facts.ids(category_ids)
     teams = facts.teams(team_ids)
-    cells = facts.cells(date_from, date_to, team_ids, category_ids)
+    sums = facts.cell_sums(date_from, date_to, team_ids, category_ids)["team"]
     volunteers = facts.volunteers_by_team(date_from, date_to, team_ids, category_ids, [t.id for t in teams]) \
         if with_volunteers else None
-    return _team_rows(teams, cells, volunteers)
+    return _team_rows(teams, sums, volunteers)
 
 
-def _team_rows(teams, cells, volunteers) -> list[dict]:
-    sums = defaultdict(lambda: [0, 0, 0])
-    for team, _cat, _month, n, m, a in cells:
-        s = sums[team]
-        s[0], s[1], s[2] = s[0] + n, s[1] + m, s[2] + a
+def _team_rows(teams, sums, volunteers) -> list[dict]:
     rows = []
     for t in teams:
         records, minutes, activities = sums.get(t.id, (0, 0, 0))
@@ -116,15 +112,14 @@ def summary_by_category(date_from: date, date_to: date, team_ids=None, category_
     are any. Sorted by hours descending, then the category's sort order, then name.
     """
     team_ids, category_ids = facts.ids(team_ids), facts.ids(category_ids)
-    return _category_rows(facts.categories(category_ids), facts.cells(date_from, date_to, team_ids, category_ids))
+    return _category_rows(facts.categories(category_ids),
+                          facts.cell_sums(date_from, date_to, team_ids, category_ids)["category"])
 
 
-def _category_rows(categories, cells) -> list[dict]:
-    records, minutes, activities = defaultdict(int), defaultdict(int), defaultdict(int)
-    for _team, cat, _month, n, m, a in cells:
-        records[cat] += n
-        minutes[cat] += m
-        activities[cat] += a
+def _category_rows(categories, sums) -> list[dict]:
+    records = {k: v[0] for k, v in sums.items()}
+    minutes = {k: v[1] for k, v in sums.items()}
+    activities = {k: v[2] for k, v in sums.items()}
     rows = []
     for c in categories:
         if not c.is_active and not records.get(c.id):
@@ -152,19 +147,19 @@ def summary_by_month(date_from: date, date_to: date, team_ids=None, category_ids
     members of those teams.
     """
     team_ids, category_ids = facts.ids(team_ids), facts.ids(category_ids)
-    cells = facts.cells(date_from, date_to, team_ids, category_ids)
-    return _month_rows(_month_tallies(cells, facts.registrations_by_date(date_from, date_to, team_ids)))
+    by_month = facts.cell_sums(date_from, date_to, team_ids, category_ids)["month"]
+    return _month_rows(_month_tallies(by_month, facts.registrations_by_month(date_from, date_to, team_ids)))
 
 
-def _month_tallies(cells, regs):
+def _month_tallies(by_month, regs):
     tally = defaultdict(lambda: {"activities": 0, "records": 0, "minutes": 0, "new_volunteers": 0})
-    for _team, _cat, month, n, m, a in cells:
+    for month, (n, m, a) in by_month.items():
         t = tally[month]
         t["records"] += n
         t["minutes"] += m
         t["activities"] += a
-    for day, n in regs:
-        tally[f"{day.year:04d}-{day.month:02d}"]["new_volunteers"] += n
+    for month, n in regs:
+        tally[month]["new_volunteers"] += int(n)
     return tally
 
 
@@ -195,15 +190,15 @@ def dashboard(date_from: date, date_to: date, team_ids=None, category_ids=None, 
     """
     team_ids, category_ids = facts.ids(team_ids), facts.ids(category_ids)
     teams = facts.teams(team_ids)
-    cells = facts.cells(date_from, date_to, team_ids, category_ids)
-    regs = facts.registrations_by_date(date_from, date_to, team_ids)
+    sums = facts.cell_sums(date_from, date_to, team_ids, category_ids)
+    regs = facts.registrations_by_month(date_from, date_to, team_ids)
     volunteers = facts.volunteers_by_team(date_from, date_to, team_ids, category_ids, [t.id for t in teams]) \
         if with_team_volunteers else None
-    tally = _month_tallies(cells, regs)
+    tally = _month_tallies(sums["month"], regs)
     empty = {"activities": 0, "records": 0, "minutes": 0, "new_volunteers": 0}
     series = [dict(tally.get(m, empty), month=m, hours=hours_of(tally.get(m, empty)["minutes"]))
               for m in months_between(date_from, date_to)]
-    minutes = sum(c[4] for c in cells)
+    minutes = sum(v[1] for v in sums["month"].values())
     if top:
         ranking, served = ranking_page(date_from, date_to, team_ids, category_ids, limit=top)
     else:
@@ -211,14 +206,14 @@ def dashboard(date_from: date, date_to: date, team_ids=None, category_ids=None, 
     totals = {
         "registered": registered_count(date_to, team_ids),
         "active_volunteers": served,
-        "new_volunteers": sum(n for _d, n in regs),
-        "activities": sum(c[5] for c in cells),
-        "records": sum(c[3] for c in cells),
+        "new_volunteers": sum(int(n) for _m, n in regs),
+        "activities": sum(v[2] for v in sums["month"].values()),
+        "records": sum(v[0] for v in sums["month"].values()),
         "minutes": minutes,
         "hours": hours_of(minutes),
     }
-    return {"totals": totals, "by_team": _team_rows(teams, cells, volunteers),
-            "by_category": _category_rows(facts.categories(category_ids), cells),
+    return {"totals": totals, "by_team": _team_rows(teams, sums["team"], volunteers),
+            "by_category": _category_rows(facts.categories(category_ids), sums["category"]),
             "by_month": _month_rows(tally), "month_series": series, "ranking": ranking}
 
 
