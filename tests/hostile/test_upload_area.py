@@ -181,3 +181,11 @@ def test_area_figures():
     assert area(HEADER + ("<row>" + value_cell() * 3 + "</row>") * 2, rows=2).rows > 2
     assert area('<row><c r="B5"/><c/><c/></row><row><c/></row>') == reader.Area(5, 4)  # after B5: C, D
     assert area('<row r="7"><c/></row><row><c/></row>') == reader.Area(8, 1)
+
+
+def test_sheet_in_utf16_is_parsed_not_skimmed(no_calamine):
+    # Every other byte a NUL: the byte patterns see no tag, so the parser reads it.
+    sheet = (f'<?xml version="1.0" encoding="UTF-16"?><worksheet xmlns="{MAIN}"><sheetData>{FAR_COLUMN}'
+             "</sheetData></worksheet>").encode("utf-16")
+    data = book("", extra_members={"xl/worksheets/sheet1.xml": sheet})
+    assert COLUMNS_REFUSED in refused(data)
