@@ -60,6 +60,9 @@ BLUEPRINTS = (
 def _register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
+    from .views import install_converters
+
+    install_converters(app)  # before the routes: path ids beyond an INTEGER answer 404
     for name in BLUEPRINTS:
         module = import_module(f".{name}.routes", __name__)
         app.register_blueprint(module.bp)

@@ -3,6 +3,10 @@
 `safe_next`: the one check of a "go back to" target. Only a local path passes; "//evil.example"
 (a scheme-relative URL browsers treat as another site), "/\\evil.example" (browsers read the
 backslash as a slash), absolute URLs and anything with control characters are refused.
+
+`int_arg`, `page_arg`, `month_arg`, `date_arg` (and `to_int`, `month_span`, `to_date`): numbers
+and dates from a URL or a form, None or 404 when malformed or out of range, never a 500.
+`install_converters`: path ids out of range answer 404.
 """
 from urllib.parse import urlsplit
 
@@ -17,3 +21,125 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+# --------------------------------------------------------------- numbers and dates from a URL
+#
+# A number or date typed into a URL or a form is whatever the sender likes. Python turns
+# "99999999999999999999999" into an int that SQLite cannot bind and PostgreSQL refuses
+# (integer out of range), and date(9999, 12 + 1, 1) raises: each was a 500. These helpers
+# answer None (or the default) for anything malformed or out of range; routes use them
+# instead of request.args.get(..., type=int).
+
+MAX_INT = 2**31 - 1  # ids and counts: the INTEGER columns' range on PostgreSQL
+MAX_PAGE = 100_000  # 5 million rows at 50 a page; beyond that a page number is not a real link
+MIN_YEAR, MAX_YEAR = 1900, 2999  # dates the app stores or filters by; outside is a typo or an attack
+
+
+def to_int(value, *, min_value: int = 0, max_value: int = MAX_INT) -> int | None:
+    """`value` as an int in [min_value, max_value], else None. ASCII digits only ("２０２６"
+    and "1e9" are not numbers here), an optional leading minus when min_value allows it."""
+    text = (value if isinstance(value, str) else str(value) if isinstance(value, int) else "").strip()
+    digits = text[1:] if text.startswith("-") else text
+    if not digits or len(digits) > 12 or not (digits.isascii() and digits.isdigit()):
+        return None
+    number = int(text)
+    return number if min_value <= number <= max_value else None
+
+
+def int_arg(name: str, default: int | None = None, *, min_value: int = 0, max_value: int = MAX_INT,
+            source=None) -> int | None:
+    """A query (or form, with `source=request.form`) integer; malformed or out of range -> default."""
+    from flask import request
+
+    value = to_int((source if source is not None else request.args).get(name), min_value=min_value,
+                   max_value=max_value)
+    return default if value is None else value
+
+
+def int_list_arg(name: str, source=None) -> list[int]:
+    """Every well-formed id among a repeated parameter (?add=1&add=2); the rest dropped."""
+    from flask import request
+
+    values = (source if source is not None else request.args).getlist(name)
+    return [n for n in (to_int(v, min_value=1) for v in values) if n is not None]
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number: 1 when missing or malformed, 404 beyond any real page."""
+    from flask import abort, request
+
+    raw = (request.args.get(name) or "").strip()
+    if raw.isascii() and raw.isdigit() and (len(raw) > 12 or int(raw) > MAX_PAGE):
+        abort(404)  # a number beyond any list's last page
+    return to_int(raw, min_value=1, max_value=MAX_PAGE) or 1
+
+
+def month_span(text) -> tuple | None:
+    """'2026-03' -> (date(2026, 3, 1), date(2026, 4, 1)), the half-open range of its days;
+    None when malformed or outside MIN_YEAR..MAX_YEAR."""
+    from datetime import date
+
+    text = (text or "").strip() if isinstance(text, str) else ""
+    year, sep, month = text.partition("-")
+    if not sep or len(year) != 4 or len(month) not in (1, 2):
+        return None
+    y, m = to_int(year, min_value=MIN_YEAR, max_value=MAX_YEAR), to_int(month, min_value=1, max_value=12)
+    if y is None or m is None:
+        return None
+    return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
+
+
+def month_arg(name: str = "month", source=None) -> str | None:
+    """A "YYYY-MM" month from the query string, normalised, or None when malformed."""
+    from flask import request
+
+    span = month_span((source if source is not None else request.args).get(name))
+    return span[0].strftime("%Y-%m") if span else None
+
+
+def to_date(text):
+    """'2026-03-15' -> date, or None when malformed or outside MIN_YEAR..MAX_YEAR."""
+    from datetime import date
+
+    parts = (text or "").strip().split("-") if isinstance(text, str) else []
+    if len(parts) != 3:
+        return None
+    y = to_int(parts[0], min_value=MIN_YEAR, max_value=MAX_YEAR)
+    m, d = to_int(parts[1], min_value=1, max_value=12), to_int(parts[2], min_value=1, max_value=31)
+    if y is None or m is None or d is None:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:  # 2026-02-30
+        return None
+
+
+def date_arg(name: str, source=None):
+    """A "YYYY-MM-DD" date from the query string, or None when malformed or out of range."""
+    from flask import request
+
+    return to_date((source if source is not None else request.args).get(name))
+
+
+def install_converters(app) -> None:
+    """Path ids (<int:...>) beyond MAX_INT match no route, so they answer 404 instead of
+    reaching the database as a number it cannot hold. Call before registering blueprints."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", MAX_INT)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
+
+
+def in_date_range(form, field) -> None:
+    """WTForms validator for a DateField: a year outside MIN_YEAR..MAX_YEAR is a form error
+    (9999-12-31 and 0001-01-01 parse, then a day or a month more or less raised: a 500)."""
+    from wtforms.validators import StopValidation
+
+    if field.data is not None and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        field.errors[:] = []
+        raise StopValidation(f"{field.label.text}超出范围（{MIN_YEAR}–{MAX_YEAR} 年）。")

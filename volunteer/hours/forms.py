@@ -4,11 +4,23 @@ from wtforms import DecimalField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses "NaN", "sNaN" and "Infinity" as a form error: Decimal
+    accepts them, and comparing them in NumberRange raised (a 500)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError("请输入有效的数字。")
+
+
 class VoidForm(FlaskForm):
     reason = StringField("作废原因", validators=[DataRequired("作废必须填写原因。"), Length(max=200)])
 
 
 class CorrectForm(FlaskForm):
-    hours = DecimalField("更正后的时长（小时）", places=2,
-                         validators=[DataRequired("请填写时长。"), NumberRange(0.01, 24, "时长应大于 0 且不超过 24 小时。")])
+    hours = FiniteDecimalField("更正后的时长（小时）", places=2,
+                               validators=[DataRequired("请填写时长。"),
+                                           NumberRange(0.01, 24, "时长应大于 0 且不超过 24 小时。")])
     reason = StringField("更正原因", validators=[DataRequired("更正必须填写原因。"), Length(max=200)])

@@ -75,6 +75,13 @@ class ServiceRecord(db.Model):
             return True
         return user.role == "leader" and self.team_id in user.led_team_ids
 
+    def can_manage(self, user) -> bool:
+        """May write to this record (void it, enter its hours): the office, or a leader of the
+        record's team. Being the record's volunteer is not enough (can_view is for reading)."""
+        if not user or not user.is_authenticated:
+            return False
+        return user.role == "office" or (user.role == "leader" and self.team_id in user.led_team_ids)
+
 
 class MonthLock(db.Model):
     """A closed month (月度锁账): its records change only through an office correction."""

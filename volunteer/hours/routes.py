@@ -1,6 +1,4 @@
 """The office's approval queue, and voiding / correcting single records."""
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,24 +11,23 @@ from ..figures import tally_count
 from ..teams.models import Team
 from . import services
 from .forms import CorrectForm, VoidForm
+from ..views import int_arg, int_list_arg, month_arg, month_span, page_arg, safe_next
 from .models import ServiceRecord
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 
 
-def _month_range(text: str):
-    try:
-        y, m = (int(x) for x in text.split("-"))
-        return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
-    except (ValueError, AttributeError):
-        return None
+def _filters(source) -> dict:
+    """The queue's filters, each dropped when malformed or out of range (never a 500)."""
+    team_id = int_arg("team_id", source=source)
+    return {"team_id": str(team_id) if team_id is not None else "", "month": month_arg(source=source) or ""}
 
 
 def _queue(filters):
     stmt = select(ServiceRecord).where(ServiceRecord.status == "pending")
     if filters["team_id"].isdigit():
         stmt = stmt.where(ServiceRecord.team_id == int(filters["team_id"]))
-    span = _month_range(filters["month"])
+    span = month_span(filters["month"])
     if span:
         stmt = stmt.where(ServiceRecord.service_date >= span[0], ServiceRecord.service_date < span[1])
     return stmt
@@ -39,7 +36,7 @@ def _queue(filters):
 def _pending_count(filters) -> int:
     """The queue's length, from the per-team, per-month tallies (the queue can hold a season's
     entries of a whole town; counting them one by one costs time in proportion)."""
-    span = _month_range(filters["month"])
+    span = month_span(filters["month"])
     return tally_count("pending", team_id=int(filters["team_id"]) if filters["team_id"].isdigit() else None,
                        month=services.month_of(span[0]) if span else None)
 
@@ -47,11 +44,11 @@ def _pending_count(filters) -> int:
 @bp.route("/approvals")
 @role_required("office")
 def approvals():
-    filters = {k: request.args.get(k, "") for k in ("team_id", "month")}
+    filters = _filters(request.args)
     stmt = _queue(filters).options(selectinload(ServiceRecord.volunteer), selectinload(ServiceRecord.activity),
                                    selectinload(ServiceRecord.team), selectinload(ServiceRecord.created_by))
     page = db.paginate(stmt.order_by(ServiceRecord.service_date, ServiceRecord.id),
-                       page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+                       page=page_arg(), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False, count=False)
     page.total = _pending_count(filters)
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
@@ -61,11 +58,11 @@ def approvals():
 @bp.route("/approvals", methods=["POST"])
 @role_required("office")
 def approve():
-    filters = {k: request.form.get(k, "") for k in ("team_id", "month")}
+    filters = _filters(request.form)
     if request.form.get("scope") == "all":
         ids = list(db.session.scalars(_queue(filters).with_only_columns(ServiceRecord.id)))
     else:
-        ids = [int(x) for x in request.form.getlist("record_id") if x.isdigit()]
+        ids = int_list_arg("record_id", source=request.form)
     if not ids:
         flash("请先勾选要审核的记录。", "warning")
         return redirect(url_for(".approvals", **filters))
@@ -79,7 +76,9 @@ def approve():
 @bp.route("/records/<int:record_id>/void", methods=["POST"])
 @role_required("office", "leader")
 def void(record_id):
-    rec = get_visible_or_404(ServiceRecord, record_id)
+    # A write: the writer's scope over the record's team, not "may view" (a leader linked to a
+    # volunteer may see that volunteer's records in other teams, never void them).
+    rec = get_visible_or_404(ServiceRecord, record_id, "can_manage")
     form = VoidForm()
     if not form.validate_on_submit():
         flash("作废必须填写原因。", "error")
@@ -92,14 +91,13 @@ def void(record_id):
         else:
             db.session.commit()
             flash("记录已作废（记录保留，不再计入时长）。", "success")
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/")
-                    else url_for("activities.detail", activity_id=rec.activity_id))
+    return redirect(safe_next(request.form.get("next")) or url_for("activities.detail", activity_id=rec.activity_id))
 
 
 @bp.route("/records/<int:record_id>/correct", methods=["GET", "POST"])
 @role_required("office")
 def correct(record_id):
-    rec = get_visible_or_404(ServiceRecord, record_id)
+    rec = get_visible_or_404(ServiceRecord, record_id, "can_manage")
     form = CorrectForm()
     if request.method == "GET":
         form.hours.data = round(rec.minutes / 60, 2)

@@ -1,7 +1,10 @@
 """The exception review form, the month lock form, the queue filter and the integrity settings."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..hours.forms import FiniteDecimalField
+from ..views import in_date_range
 
 
 class ReviewForm(FlaskForm):
@@ -23,12 +26,12 @@ class QueueFilterForm(FlaskForm):
         csrf = False
 
     rule = SelectField("异常类型", default="")
-    date_from = DateField("活动日期（起）", validators=[Optional()])
-    date_to = DateField("活动日期（止）", validators=[Optional()])
+    date_from = DateField("活动日期（起）", validators=[Optional(), in_date_range])
+    date_to = DateField("活动日期（止）", validators=[Optional(), in_date_range])
 
 
 class IntegritySettingsForm(FlaskForm):
-    daily_hours_limit = DecimalField("每日时长上限（小时）", places=1, validators=[
+    daily_hours_limit = FiniteDecimalField("每日时长上限（小时）", places=1, validators=[
         DataRequired("请填写上限。"), NumberRange(0.5, 24, "上限应在 0.5 到 24 小时之间。")],
         description="同一志愿者一天内的时长合计超过此值时列入异常队列。")
     # On-site check-in (volunteer/checkin/services.py SETTING_*).

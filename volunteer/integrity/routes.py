@@ -7,7 +7,7 @@ from ..auth.permissions import role_required
 from ..checkin.services import SETTING_AUTO, SETTING_BEFORE, SETTING_LABELS, SETTING_UNIT, checkin_settings
 from ..errors import ServiceError
 from ..extensions import db
-from ..views import safe_next
+from ..views import page_arg, safe_next
 from ..hours.models import ServiceRecord
 from ..reports.routes import ListPage
 from . import services
@@ -27,7 +27,7 @@ def index():
         form.date_from.data = services.default_window()
     rule = form.rule.data if form.rule.data in services.RULES else None
     per_page = current_app.config["PAGE_SIZE"]
-    page_no = max(request.args.get("page", 1, type=int), 1)
+    page_no = page_arg()
     counts, rows = services.queue(form.date_from.data, form.date_to.data, rule, limit=per_page,
                                   offset=(page_no - 1) * per_page)
     total = counts[rule] if rule else sum(counts.values())
@@ -73,7 +73,7 @@ def review(rule, record_id):
 @role_required("office")
 def reviews():
     per_page = current_app.config["PAGE_SIZE"]
-    page_no = max(request.args.get("page", 1, type=int), 1)
+    page_no = page_arg()
     rows = services.recent_reviews(per_page, (page_no - 1) * per_page)
     return render_template("integrity/reviews.html", page=ListPage(rows, page_no, per_page, services.review_count()),
                            rules=services.RULES)

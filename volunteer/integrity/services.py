@@ -100,6 +100,8 @@ def month_bounds(month: str) -> tuple[date, date]:
     if not match:
         raise ServiceError("月份格式应为 YYYY-MM，例如 2026-03。", "month")
     y, m = int(match.group(1)), int(match.group(2))
+    if not 1900 <= y <= 2999:  # "9999-12" would end in year 10000, which date() refuses
+        raise ServiceError("月份超出范围。", "month")
     return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
 
 
