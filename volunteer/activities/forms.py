@@ -1,7 +1,10 @@
 """Activity forms: create/edit, and the one-screen hours entry."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..hours.forms import FiniteDecimalField
+from ..views import in_date_range
 
 TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="时间格式应为 时:分，例如 09:30")
 
@@ -11,15 +14,15 @@ class ActivityForm(FlaskForm):
     title = StringField("活动名称", validators=[DataRequired("请填写活动名称。"), Length(max=200)])
     category_id = SelectField("服务类别", coerce=int, validators=[DataRequired("请选择服务类别。")])
     place = StringField("活动地点", validators=[Optional(), Length(max=200)])
-    service_date = DateField("活动日期", validators=[DataRequired("请填写活动日期（例如 2026-03-15）。")])
+    service_date = DateField("活动日期", validators=[DataRequired("请填写活动日期（例如 2026-03-15）。"), in_date_range])
     start_time = StringField("开始时间", validators=[Optional(), TIME], description="例如 09:00")
     end_time = StringField("结束时间", validators=[Optional(), TIME], description="例如 11:30")
     headcount = IntegerField("招募人数", validators=[Optional(), NumberRange(1, 10000, "人数应在 1 到 10000 之间。")])
     description = TextAreaField("活动简介", validators=[Optional(), Length(max=2000)])
     # Optional place check for on-site check-in: all three or none.
-    latitude = DecimalField("签到位置纬度", places=6, validators=[Optional(), NumberRange(-90, 90, "纬度应在 -90 到 90 之间。")],
+    latitude = FiniteDecimalField("签到位置纬度", places=6, validators=[Optional(), NumberRange(-90, 90, "纬度应在 -90 到 90 之间。")],
                             description="可选。填写后签到时核对位置，例如 31.194000")
-    longitude = DecimalField("签到位置经度", places=6, validators=[Optional(), NumberRange(-180, 180, "经度应在 -180 到 180 之间。")],
+    longitude = FiniteDecimalField("签到位置经度", places=6, validators=[Optional(), NumberRange(-180, 180, "经度应在 -180 到 180 之间。")],
                              description="例如 121.320000")
     radius_m = IntegerField("签到范围（米）", validators=[Optional(), NumberRange(50, 5000, "范围应在 50 到 5000 米之间。")],
                             description="例如 300；不在范围内不能自行签到，可由队长代签")

@@ -13,6 +13,7 @@ from ..hours.models import ServiceRecord
 from ..hours.services import log_hours
 from ..teams.models import Team
 from ..teams.services import active_categories
+from ..views import int_arg, month_arg, month_span, page_arg
 from ..volunteers import lookup
 from . import roster, services
 from .forms import ActivityForm, FindPersonForm
@@ -46,7 +47,9 @@ def _form_values(form) -> dict:
 @bp.route("/")
 @login_required
 def index():
-    filters = {k: request.args.get(k, "") for k in ("team_id", "status", "month")}
+    team_id = int_arg("team_id")  # malformed or out of range: no filter (views.py), never a 500
+    filters = {"team_id": "" if team_id is None else str(team_id), "status": request.args.get("status", ""),
+               "month": month_arg() or ""}
     stmt = select(Activity).options(selectinload(Activity.team), selectinload(Activity.category)).order_by(Activity.service_date.desc(), Activity.id.desc())
     if current_user.role == "leader":
         stmt = stmt.where(Activity.team_id.in_(current_user.led_team_ids or [-1]))
@@ -56,15 +59,10 @@ def index():
         stmt = stmt.where(Activity.team_id == int(filters["team_id"]))
     if filters["status"] in ("draft", "published", "closed") and current_user.role != "volunteer":
         stmt = stmt.where(Activity.status == filters["status"])
-    if len(filters["month"]) == 7:
-        y, _, m = filters["month"].partition("-")
-        if y.isdigit() and m.isdigit() and 1 <= int(m) <= 12:
-            from datetime import date
-
-            start = date(int(y), int(m), 1)
-            end = date(int(y) + (int(m) == 12), int(m) % 12 + 1, 1)
-            stmt = stmt.where(Activity.service_date >= start, Activity.service_date < end)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+    if filters["month"]:
+        start, end = month_span(filters["month"])
+        stmt = stmt.where(Activity.service_date >= start, Activity.service_date < end)
+    page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False, count=False)
     # Every activity of three years and more: count once per change of the data (volunteer/figures.py).
     scope = (current_user.role, ids_key(current_user.led_team_ids) if current_user.role == "leader" else None)
@@ -88,8 +86,8 @@ def index():
 def create():
     form = ActivityForm()
     _fill_choices(form)
-    if request.method == "GET" and request.args.get("team_id", type=int):
-        form.team_id.data = request.args.get("team_id", type=int)
+    if request.method == "GET" and int_arg("team_id"):
+        form.team_id.data = int_arg("team_id")
     if form.validate_on_submit():
         team = db.session.get(Team, form.team_id.data)
         if team is None or not team.can_manage(current_user):

@@ -6,6 +6,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from ..auth.permissions import role_required
 from ..teams.forms import DateTextField, FilterForm, choices
 from ..teams.routes import url_or_none
+from ..views import int_arg
 from . import queries
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -58,8 +59,8 @@ def index():
     )
     page = queries.AuditPage()
     if valid:
-        page = queries.audit_page(filters, older=request.args.get("older", type=int),
-                                  newer=request.args.get("newer", type=int))
+        page = queries.audit_page(filters, older=int_arg("older"),
+                                  newer=int_arg("newer"))
     args = {k: v for k, v in {
         "actor": filters.actor, "object_type": filters.object_type, "object_id": filters.object_id,
         "action": filters.action, "date_from": (form.date_from.data or "").strip() if valid else None,

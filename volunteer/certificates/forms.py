@@ -3,10 +3,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
+from ..views import in_date_range
+
 
 class IssueForm(FlaskForm):
-    period_from = DateField("证明期间（起）", validators=[DataRequired("请填写起始日期。")])
-    period_to = DateField("证明期间（止）", validators=[DataRequired("请填写截止日期。")])
+    period_from = DateField("证明期间（起）", validators=[DataRequired("请填写起始日期。"), in_date_range])
+    period_to = DateField("证明期间（止）", validators=[DataRequired("请填写截止日期。"), in_date_range])
 
 
 class RevokeForm(FlaskForm):

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
 from ..models_base import today_local
+from ..views import page_arg, to_int
 from ..volunteers.models import Volunteer
 from . import services
 from .forms import IssueForm, IssuerSettingsForm, RevokeForm, VolunteerSearchForm
@@ -43,7 +44,7 @@ def register():
     if q:
         stmt = stmt.join(Volunteer, Volunteer.id == Certificate.volunteer_id).where(
             or_(Certificate.number == q.upper(), Certificate.number.like(q.upper() + "%"), Volunteer.name == q))
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+    page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
     return render_template("certificates/register.html", page=page, form=form, q=q)
 
@@ -67,9 +68,9 @@ def _volunteer_for_issue():
         raw = str(current_user.volunteer_id or "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if to_int(raw, min_value=1) is None:  # malformed or beyond any id
         abort(404)
-    volunteer = db.session.get(Volunteer, int(raw))
+    volunteer = db.session.get(Volunteer, to_int(raw, min_value=1))
     if volunteer is None or not services.can_issue_for(current_user, volunteer.id):
         abort(404)
     return volunteer

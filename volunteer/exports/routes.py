@@ -5,7 +5,7 @@ Every route checks the role server-side; a leader's downloads hold only the team
 streamed with a Chinese download name (RFC 5987 filename* via send_file).
 """
 import tempfile
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, request, send_file
 from flask_login import current_user
@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models_base import today_local
 from ..teams.models import Team
 from ..teams.services import active_categories
+from ..views import date_arg, int_arg, month_arg
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -59,16 +60,12 @@ def _visible_teams() -> list[tuple[int, str]]:
 
 
 def _date_arg(name: str) -> date | None:
-    """A YYYY-MM-DD query argument; a malformed one is dropped, like the lists' filters."""
-    try:
-        return datetime.strptime(request.args.get(name, "").strip(), "%Y-%m-%d").date()
-    except ValueError:
-        return None
+    """A YYYY-MM-DD query argument; a malformed or out-of-range one is dropped (views.date_arg)."""
+    return date_arg(name)
 
 
 def _month_arg() -> str:
-    month = request.args.get("month", "").strip()
-    return month if exporters.month_span(month) else ""
+    return month_arg() or ""
 
 
 # --- templates -----------------------------------------------------------------------------------
@@ -126,8 +123,8 @@ def volunteers_full_id():
 def hours():
     """Service records (every status unless ?status=), filtered by team_id, category_id, month,
     from, to: the approvals queue's filters, and the reports page's period and scope."""
-    filters = {"team_id": request.args.get("team_id", type=int), "month": _month_arg(),
-               "category_id": request.args.get("category_id", type=int), "status": request.args.get("status", "")}
+    filters = {"team_id": int_arg("team_id"), "month": _month_arg(),
+               "category_id": int_arg("category_id"), "status": request.args.get("status", "")}
     start, end = _date_arg("from"), _date_arg("to")
     if start and end and start > end:
         start, end = end, start
@@ -141,7 +138,7 @@ def hours():
 @role_required("office", "leader")
 def activities():
     """The activities list (team_id, status, month), as /activities/ shows it."""
-    filters = {"team_id": request.args.get("team_id", type=int), "month": _month_arg(),
+    filters = {"team_id": int_arg("team_id"), "month": _month_arg(),
                "status": request.args.get("status", "")}
     actor = current_user._get_current_object()
     return _send(lambda f: exporters.export_activities(actor, f, filters=filters),
@@ -152,8 +149,8 @@ def activities():
 @role_required("office")
 def summary():
     """The office's statistics workbook for ?year= (default this year) and optional &month=."""
-    year = request.args.get("year", type=int) or today_local().year
-    month = request.args.get("month", type=int)
+    year = int_arg("year") or today_local().year
+    month = int_arg("month")
     if month is not None and not 1 <= month <= 12:
         month = None
     if not 1900 <= year <= 9999:

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..throttle import Throttled
 from ..models_base import today_local
 from ..teams.forms import choices
+from ..views import page_arg
 from . import services
 from .forms import UploadForm
 from .models import IMPORT_KINDS, IMPORT_STATUS, ImportBatch
@@ -50,7 +51,7 @@ def _template_links() -> dict[str, str]:
 
 def _history():
     stmt = services.history(current_user).options(selectinload(ImportBatch.created_by))
-    return db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1,
+    return db.paginate(stmt, page=page_arg(),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 

@@ -14,6 +14,7 @@ from ..hours.stars import next_level, star_level, stars_text
 from ..models_base import today_local
 from ..teams import services as team_services
 from ..teams.models import TeamInvitation
+from ..views import int_arg, page_arg
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -30,7 +31,7 @@ def index():
         select(ServiceRecord).options(selectinload(ServiceRecord.activity), selectinload(ServiceRecord.team))
         .where(ServiceRecord.volunteer_id == volunteer.id)
         .order_by(ServiceRecord.service_date.desc(), ServiceRecord.id.desc()),
-        page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        page=page_arg(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     certificates = db.session.scalars(select(Certificate).where(Certificate.volunteer_id == volunteer.id)
                                       .order_by(Certificate.issued_at.desc()).limit(20)).all()
     return render_template("me/index.html", volunteer=volunteer, totals=totals, level=level,
@@ -46,7 +47,7 @@ def decide_invitation():
     """Accept (the membership is added) or decline a team's invitation to oneself."""
     if current_user.volunteer is None:
         abort(404)
-    invitation_id = request.form.get("invitation_id", type=int)
+    invitation_id = int_arg("invitation_id", source=request.form)
     invitation = db.session.get(TeamInvitation, invitation_id) if invitation_id and 0 < invitation_id < 2**31 else None
     decision = request.form.get("decision")
     if invitation is None or not invitation.can_decide(current_user) or decision not in ("accept", "decline"):

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
+from ..views import in_date_range
+
 MONTH_CHOICES = [(0, "全年")] + [(m, f"{m}月") for m in range(1, 13)]
 
 
@@ -14,8 +16,8 @@ class ReportFilterForm(FlaskForm):
 
     year = SelectField("年度", coerce=int)
     month = SelectField("月份", coerce=int, default=0)  # choices: MONTH_CHOICES, set by the route
-    date_from = DateField("自定义起始日期", validators=[Optional()])
-    date_to = DateField("自定义截止日期", validators=[Optional()])
+    date_from = DateField("自定义起始日期", validators=[Optional(), in_date_range])
+    date_to = DateField("自定义截止日期", validators=[Optional(), in_date_range])
     team_id = SelectField("队伍", coerce=int, default=0)
     category_id = SelectField("服务类别", coerce=int, default=0)
 

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..figures import cached, ids_key
 from ..models_base import today_local
 from ..teams.models import ServiceCategory, Team
+from ..views import page_arg
 from . import charts, services
 from .forms import MONTH_CHOICES, ReportFilterForm
 
@@ -174,7 +175,7 @@ def index():
 def ranking():
     f = _filters()
     per_page = current_app.config["PAGE_SIZE"]
-    page_no = max(request.args.get("page", 1, type=int), 1)
+    page_no = page_arg()
     scope = (f.date_from, f.date_to, ids_key(f.team_ids), ids_key(f.category_ids), page_no, per_page)
     rows, total = cached("reports.ranking", scope, lambda: services.ranking_page(
         f.date_from, f.date_to, f.team_ids, f.category_ids, limit=per_page, offset=(page_no - 1) * per_page))
@@ -187,7 +188,7 @@ def ranking():
 def stars():
     f = _filters()
     per_page = current_app.config["PAGE_SIZE"]
-    page_no = max(request.args.get("page", 1, type=int), 1)
+    page_no = page_arg()
     scope = (f.date_from, f.date_to, ids_key(f.team_ids), page_no, per_page)
     rows, total = cached("reports.stars", scope, lambda: services.star_page(
         f.date_from, f.date_to, f.team_ids, limit=per_page, offset=(page_no - 1) * per_page))

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..views import MAX_INT, MAX_YEAR, MIN_YEAR
 from ..volunteers.validators import FieldError, parse_date
 from .models import TEAM_KINDS
 
@@ -25,9 +26,10 @@ def int_or_none(value):
     if value is None or value == "":
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -MAX_INT <= number <= MAX_INT else None  # beyond any id: garbage, not a 500
 
 
 def int_list_coerce(value):
@@ -48,6 +50,9 @@ class ChineseIntegerField(IntegerField):
         except ValueError as exc:
             self.data = None
             raise ValueError("请输入整数。") from exc
+        if not -MAX_INT <= self.data <= MAX_INT:  # the database column cannot hold it (a 500)
+            self.data = None
+            raise ValueError("数字超出范围。")
 
 
 class DateTextField(StringField):
@@ -68,6 +73,9 @@ class DateTextField(StringField):
                 self.date = parse_date(text, field=str(self.label.text))
             except FieldError as exc:
                 raise ValidationError(exc.message) from None
+            if not MIN_YEAR <= self.date.year <= MAX_YEAR:  # 9999-12-31 + 1 day raised (a 500)
+                self.date = None
+                raise ValidationError(f"{self.label.text}超出范围。")
 
 
 def _phone_like(form, field):

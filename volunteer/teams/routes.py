@@ -18,6 +18,7 @@ from ..extensions import db
 from ..figures import cached, ids_key
 from ..models_base import today_local
 from ..positions.models import Position
+from ..views import int_arg, page_arg
 from ..volunteers import lookup
 from ..volunteers.models import Volunteer
 from . import services
@@ -53,7 +54,7 @@ def form_error(form, exc: ServiceError, default_field: str, columns: dict | None
 
 
 def page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return page_arg()
 
 
 def _year_range():
@@ -266,7 +267,7 @@ def add_member(team_id):
 def withdraw_invitation(team_id):
     """Withdraw a pending invitation of this team (its leader or the office)."""
     team = get_visible_or_404(Team, team_id, predicate="can_manage")
-    invitation_id = request.form.get("invitation_id", type=int)
+    invitation_id = int_arg("invitation_id", source=request.form)
     invitation = db.session.get(TeamInvitation, invitation_id) if invitation_id and invitation_id < 2**31 else None
     if invitation is None or invitation.team_id != team.id:
         flash("该邀请不存在或已处理。", "warning")

@@ -26,6 +26,7 @@ from ..hours.stars import next_level, star_level, stars_text
 from ..models_base import today_local
 from ..teams.models import Team, TeamMembership
 from ..teams.routes import url_or_none
+from ..views import int_arg, page_arg
 from . import services
 from .forms import IdNumberForm, VolunteerForm
 from .models import STATUS_LABELS, Volunteer
@@ -71,7 +72,7 @@ def _filters(team_ids: set[int], args=None) -> dict:
     """The list filters from the query string (or ``args``, such as a POSTed form); unknown
     values are dropped, not errors."""
     args = request.args if args is None else args
-    team_id = args.get("team_id", type=int)
+    team_id = int_arg("team_id", source=args)
     status = args.get("status", "")
     political = args.get("political_status", "")
     age = args.get("age_group", "")
@@ -96,7 +97,7 @@ def index():
     ).options(lazyload(Volunteer.memberships))
     page = services.keyset_page(
         stmt, per_page=current_app.config["PAGE_SIZE"],
-        after=request.args.get("after", type=int), before=request.args.get("before", type=int),
+        after=int_arg("after"), before=int_arg("before"),
         last=request.args.get("last") == "1")
     ids = [v.id for v in page.items]
     # "共 N 人" counts every matching volunteer: once per change of the data (volunteer/figures.py).
@@ -116,7 +117,7 @@ def _render_detail(volunteer: Volunteer, full_id: str | None = None, id_form: Id
     level = star_level(totals["approved"])
     scope = _scope_team_ids()
     records = db.paginate(services.hour_history(volunteer.id, team_ids=scope),
-                          page=request.args.get("page", 1, type=int) if request.method == "GET" else 1,
+                          page=page_arg() if request.method == "GET" else 1,
                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
     memberships = db.session.execute(
         select(TeamMembership.joined_on, Team).join(Team, Team.id == TeamMembership.team_id)
@@ -224,7 +225,7 @@ def create():
     form.teams.choices = [SelectChoice(tid, name) for tid, name in choices.items()]
     if request.method == "GET":
         # ?team_id= preselects a team (the team page links here); a leader of one team gets it.
-        wanted = request.args.get("team_id", type=int)
+        wanted = int_arg("team_id")
         if wanted in choices:
             form.teams.data = [wanted]
         elif len(choices) == 1 and not _is_office():
