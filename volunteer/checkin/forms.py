@@ -46,6 +46,6 @@ class CloseAllForm(FlaskForm):
 
 
 class SettleForm(FlaskForm):
-    checkin_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+    checkin_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])  # fits an INTEGER
     end_at = StringField("签退时间", validators=[DataRequired("请填写签退时间。"), TIME])
 

@@ -12,6 +12,8 @@ import secrets
 import time as clock
 from datetime import datetime
 
+from functools import lru_cache
+
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
@@ -32,6 +34,7 @@ DEVICE_COOKIE = "vdevice"
 DEVICE_MAX_AGE = 10 * 365 * 24 * 3600  # long-lived, and logging out leaves it alone
 GRANT_SECONDS = 600
 VENUE_REFRESH_MAX = 20  # the live list is never more than this many seconds old
+VENUE_ROWS = 100  # the latest pairs on the screen; the management page lists them all
 
 
 @bp.after_request
@@ -57,7 +60,10 @@ def _linked_volunteer():
     return current_user.volunteer
 
 
+@lru_cache(maxsize=256)
 def _qr_svg(url: str) -> str:
+    """The QR as inline SVG. Making one costs ~30 ms; every tablet and reload of the same
+    minute shows the same URL, so each worker makes it once a minute per activity."""
     return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True, svgclass="qr")
 
 
@@ -209,11 +215,12 @@ def venue(activity_id):
     now = utcnow()
     counter = tokens.counter_at(now)
     url = url_for(".scan", token=tokens.qr_token(activity.id, activity.service_date, counter), _external=True)
-    pairs = services.live_list(activity)
+    pairs = services.live_list(activity, limit=VENUE_ROWS)
+    counts = services.counts(activity)
     refresh = min(tokens.seconds_to_next(now) + 1, VENUE_REFRESH_MAX)
     return render_template("checkin/venue.html", activity=activity, qr=_qr_svg(url), qr_url=url,
-                           code=tokens.code_for(activity.id, counter), pairs=pairs[:100], total=len(pairs),
-                           counts=services.counts(activity), refresh=refresh,
+                           code=tokens.code_for(activity.id, counter), pairs=pairs,
+                           total=sum(counts.values()), counts=counts, refresh=refresh,
                            today=services.today_beijing(now) == activity.service_date)
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only, noload, selectinload
 
 from ..activities.models import Activity, ActivitySignup
 from ..audit.services import record
@@ -318,11 +318,13 @@ def find_people(activity: Activity, name: str, last4: str) -> list[Volunteer]:
         or_(Volunteer.id.in_(members), Volunteer.id.in_(signups))).order_by(Volunteer.id).limit(10)).all()
 
 
-def live_list(activity: Activity) -> list[Checkin]:
-    """Every pair of the activity, newest first, volunteers loaded."""
-    return db.session.scalars(select(Checkin).where(Checkin.activity_id == activity.id)
-                              .options(selectinload(Checkin.volunteer))
-                              .order_by(Checkin.signed_in_at.desc(), Checkin.id.desc())).all()
+def live_list(activity: Activity, limit: int | None = None) -> list[Checkin]:
+    """The activity's pairs, newest first, with each volunteer's name only (the venue screen
+    reloads every 20 s on several tablets: no team memberships, no other columns)."""
+    stmt = (select(Checkin).where(Checkin.activity_id == activity.id)
+            .options(joinedload(Checkin.volunteer).options(load_only(Volunteer.name), noload(Volunteer.memberships)))
+            .order_by(Checkin.signed_in_at.desc(), Checkin.id.desc()))
+    return db.session.scalars(stmt.limit(limit) if limit else stmt).all()
 
 
 def counts(activity: Activity) -> dict:
