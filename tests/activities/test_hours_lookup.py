@@ -13,6 +13,13 @@ from volunteer.hours.models import ServiceRecord
 from volunteer.throttle import budget_left
 
 
+
+@pytest.fixture(autouse=True)
+def _default_budget(app, monkeypatch):
+    """Every test here starts from the default budget, whatever an earlier test left set."""
+    monkeypatch.setitem(app.config, "LOOKUP_BUDGET", 30)
+
+
 @pytest.fixture
 def world():
     team, elsewhere = f.make_team("本队"), f.make_team("别队")

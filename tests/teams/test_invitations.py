@@ -24,6 +24,13 @@ def _invitations():
     return list(db.session.scalars(select(TeamInvitation).order_by(TeamInvitation.id)))
 
 
+
+@pytest.fixture(autouse=True)
+def _default_budget(app, monkeypatch):
+    """Every test here starts from the default budget, whatever an earlier test left set."""
+    monkeypatch.setitem(app.config, "LOOKUP_BUDGET", 30)
+
+
 @pytest.fixture
 def world():
     team, elsewhere = f.make_team("邀请队"), f.make_team("原来的队")
