@@ -11,8 +11,7 @@ they open it while it is still valid.
 import secrets
 import time as clock
 from datetime import datetime
-
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -20,6 +19,7 @@ from flask_login import current_user, login_required
 
 from ..activities.models import Activity
 from ..auth.permissions import get_visible_or_404, role_required
+from ..database import write_intent
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
@@ -109,7 +109,25 @@ def _resolve(token: str, now: datetime):
     return activity, _granted_via(token) or via, None
 
 
+def _read_first(view):
+    """Load the login and check the request in a read transaction; only the write itself then
+    runs under the write lock (database.py), as /login does. 500 people signing in within a
+    minute queue for that lock, so it is held for the service's statements, not the request."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        write_intent.set(False)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _begin_write() -> None:
+    db.session.rollback()  # end the read transaction; the next statement takes the write lock
+    write_intent.set(True)
+
+
 @bp.route("/c/<token>", methods=["GET", "POST"])
+@_read_first
 def scan(token):
     """The QR's page: the activity and one big button (login first, then brought back)."""
     if not current_user.is_authenticated:
@@ -125,6 +143,7 @@ def scan(token):
             and _granted_via(token) is None:
         _grant(token, via)
     if request.method == "POST" and problem is None and form.validate_on_submit():
+        _begin_write()
         try:
             _pair, created = services.sign_in(current_user, activity, volunteer, via=via or "qr",
                                               device_id=_device_id(), location=_location(form), now=now)
@@ -178,14 +197,16 @@ def code():
 
 
 @bp.route("/c/out", methods=["POST"])
+@_read_first
 @login_required
 def sign_out():
     """签退 of the volunteer's open sign-in: always accepted."""
-    volunteer = _linked_volunteer()
+    volunteer_id = _linked_volunteer().id
     form = SignOutForm()
     if not form.validate_on_submit():
         abort(400)
-    pair = services.open_checkin(volunteer.id)
+    _begin_write()
+    pair = services.open_checkin(volunteer_id)
     if pair is None:
         flash("您当前没有签到中的活动。", "info")
         return redirect(url_for(".code"))
