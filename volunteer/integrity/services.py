@@ -4,7 +4,8 @@
   query, `save_settings` writes the changed ones and audits them.
 * Locking a month adds a `MonthLock`; from then on that month's records change only through an
   office correction (hours.services.correct_record / void_record(correction=True)), which
-  `hours.services.ensure_unlocked` enforces for everyone else.
+  `hours.services.ensure_unlocked` enforces for everyone else. Editing an activity never moves
+  a locked month's records (activities.services.update_activity refuses the edit).
 * The exception queue is five rules, each one SQL query over service records that are not void
   and not yet reviewed for that rule. The office confirms a flagged record (it stays as it is,
   with a reason) or voids it (hours.services.void_record, with a reason); either way an
