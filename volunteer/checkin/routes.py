@@ -18,6 +18,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from ..activities.models import Activity
+from ..audit.services import record
 from ..auth.permissions import get_visible_or_404, role_required
 from ..database import write_intent
 from ..errors import ServiceError
@@ -181,8 +182,6 @@ def code():
             activity_id = tokens.read_code(form.code.data, now)
             activity = db.session.get(Activity, activity_id) if activity_id else None
             ok = activity is not None and activity.service_date == services.today_beijing(now)
-            from ..audit.services import record
-
             record(current_user, "checkin.code", "activity", activity.id if ok else None,
                    "输入签到码" + ("" if ok else "（无效）"))
             db.session.commit()
