@@ -279,3 +279,10 @@ def drop_ddl(dialect: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS trg_registrations_{e} ON volunteers",
             f"DROP FUNCTION IF EXISTS registration_months_{e}()")]
     return []
+
+
+def upgrade_sql(dialect: str) -> list[str]:
+    """What the report facts' migration runs after creating the tables (freeze the text in the
+    migration, as 0002 does): the triggers, then every table counted from the data."""
+    return trigger_ddl(dialect) + registration_trigger_ddl(dialect) + (
+        rebuild_sql(dialect) if dialect in ("sqlite", "postgresql") else [])

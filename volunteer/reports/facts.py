@@ -207,12 +207,17 @@ def registered_count(as_of: date, team_ids=None) -> int:
     conds = (Volunteer.status == "active", Volunteer.registered_on <= as_of)
     if team_ids is None:
         return db.session.scalar(select(func.count()).select_from(Volunteer).where(*conds)) or 0
-    # `status || ''`: drive the count from the teams' memberships (one primary-key probe per
-    # member) instead of SQLite's walk over every active volunteer on ix_volunteers_status_id.
-    conds = (Volunteer.status.concat("") == "active", Volunteer.registered_on <= as_of)
-    members = (select(TeamMembership.volunteer_id).join(Volunteer, Volunteer.id == TeamMembership.volunteer_id)
-               .where(TeamMembership.team_id.in_(team_ids), *conds).distinct().subquery())
-    return db.session.scalar(select(func.count()).select_from(members)) or 0
+    # Driven from the teams' memberships, one primary-key probe per member: PostgreSQL would
+    # otherwise hash-join a scan of every volunteer (ANY(ARRAY(...)) keeps it on the key), and
+    # SQLite walk every active volunteer on ix_volunteers_status_id (hence `status || ''`).
+    members = select(TeamMembership.volunteer_id).where(TeamMembership.team_id.in_(team_ids))
+    if dialect() == "postgresql":
+        in_teams = Volunteer.id == func.any(func.array(members.scalar_subquery()))
+        conds = (Volunteer.status == "active", Volunteer.registered_on <= as_of)
+    else:
+        in_teams = Volunteer.id.in_(members)
+        conds = (Volunteer.status.concat("") == "active", Volunteer.registered_on <= as_of)
+    return db.session.scalar(select(func.count()).select_from(Volunteer).where(in_teams, *conds)) or 0
 
 
 def teams(team_ids):
