@@ -7,8 +7,21 @@ backslash as a slash), absolute URLs and anything with control characters are re
 `int_arg`, `page_arg`, `month_arg`, `date_arg` (and `to_int`, `month_span`, `to_date`): numbers
 and dates from a URL or a form, None or 404 when malformed or out of range, never a 500.
 `install_converters`: path ids out of range answer 404.
+
+`save(form, action, ...)`: one user action, one commit; a broken rule rolls back and lands on
+the form (or in a flash). `paginate(stmt)`: one page of a list, the page number read one way.
 """
+from datetime import date
 from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter
+from wtforms.validators import StopValidation
+
+from .errors import ServiceError, StaleError, ValidationFailed
+from .extensions import db
 
 
 def safe_next(target: str | None) -> str | None:
@@ -50,8 +63,6 @@ def to_int(value, *, min_value: int = 0, max_value: int = MAX_INT) -> int | None
 def int_arg(name: str, default: int | None = None, *, min_value: int = 0, max_value: int = MAX_INT,
             source=None) -> int | None:
     """A query (or form, with `source=request.form`) integer; malformed or out of range -> default."""
-    from flask import request
-
     value = to_int((source if source is not None else request.args).get(name), min_value=min_value,
                    max_value=max_value)
     return default if value is None else value
@@ -59,16 +70,12 @@ def int_arg(name: str, default: int | None = None, *, min_value: int = 0, max_va
 
 def int_list_arg(name: str, source=None) -> list[int]:
     """Every well-formed id among a repeated parameter (?add=1&add=2); the rest dropped."""
-    from flask import request
-
     values = (source if source is not None else request.args).getlist(name)
     return [n for n in (to_int(v, min_value=1) for v in values) if n is not None]
 
 
 def page_arg(name: str = "page") -> int:
     """The page number: 1 when missing or malformed, 404 beyond any real page."""
-    from flask import abort, request
-
     raw = (request.args.get(name) or "").strip()
     if raw.isascii() and raw.isdigit() and (len(raw) > 12 or int(raw) > MAX_PAGE):
         abort(404)  # a number beyond any list's last page
@@ -78,8 +85,6 @@ def page_arg(name: str = "page") -> int:
 def month_span(text) -> tuple | None:
     """'2026-03' -> (date(2026, 3, 1), date(2026, 4, 1)), the half-open range of its days;
     None when malformed or outside MIN_YEAR..MAX_YEAR."""
-    from datetime import date
-
     text = (text or "").strip() if isinstance(text, str) else ""
     year, sep, month = text.partition("-")
     if not sep or len(year) != 4 or len(month) not in (1, 2):
@@ -92,16 +97,12 @@ def month_span(text) -> tuple | None:
 
 def month_arg(name: str = "month", source=None) -> str | None:
     """A "YYYY-MM" month from the query string, normalised, or None when malformed."""
-    from flask import request
-
     span = month_span((source if source is not None else request.args).get(name))
     return span[0].strftime("%Y-%m") if span else None
 
 
 def to_date(text):
     """'2026-03-15' -> date, or None when malformed or outside MIN_YEAR..MAX_YEAR."""
-    from datetime import date
-
     parts = (text or "").strip().split("-") if isinstance(text, str) else []
     if len(parts) != 3:
         return None
@@ -117,16 +118,12 @@ def to_date(text):
 
 def date_arg(name: str, source=None):
     """A "YYYY-MM-DD" date from the query string, or None when malformed or out of range."""
-    from flask import request
-
     return to_date((source if source is not None else request.args).get(name))
 
 
 def install_converters(app) -> None:
     """Path ids (<int:...>) beyond MAX_INT match no route, so they answer 404 instead of
     reaching the database as a number it cannot hold. Call before registering blueprints."""
-    from werkzeug.routing import IntegerConverter
-
     class BoundedInt(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):
             kwargs.setdefault("max", MAX_INT)
@@ -138,8 +135,74 @@ def install_converters(app) -> None:
 def in_date_range(form, field) -> None:
     """WTForms validator for a DateField: a year outside MIN_YEAR..MAX_YEAR is a form error
     (9999-12-31 and 0001-01-01 parse, then a day or a month more or less raised: a 500)."""
-    from wtforms.validators import StopValidation
-
     if field.data is not None and not MIN_YEAR <= field.data.year <= MAX_YEAR:
         field.errors[:] = []
         raise StopValidation(f"{field.label.text}超出范围（{MIN_YEAR}–{MAX_YEAR} 年）。")
+
+
+# --------------------------------------------------------------- one user action, one commit
+#
+# Every POST route does the same thing: call a service, commit once, and on a broken rule roll
+# back and show the message. Written by hand in each route it grew five ways of putting the
+# error on the form; `save` is the one way.
+
+DUPLICATE_MESSAGE = "保存失败：数据已被他人修改（例如同名记录已存在），请检查后重试。"
+
+
+class Saved:
+    """What `save` returns: truthy when the action ran and was committed; `value` is the
+    action's result, `error` the message shown when it failed."""
+
+    __slots__ = ("ok", "value", "error")
+
+    def __init__(self, ok: bool, value=None, error: str | None = None):
+        self.ok, self.value, self.error = ok, value, error
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def put_error(form, exc, default_field: str, columns: dict | None = None) -> None:
+    """Put a service error on the right form field (or the default one). ValidationFailed
+    names columns or fields; `columns` maps a column's name to the form's field."""
+    pairs = exc.errors if isinstance(exc, ValidationFailed) else [(exc.field, exc.message)]
+    for key, message in pairs:
+        name = (columns or {}).get(key, key)
+        field = form[name] if name and name in form else form[default_field]
+        field.errors = list(field.errors) + [message]
+
+
+def save(form, action, *, default_field: str | None = None, columns: dict | None = None,
+         duplicate: str | None = DUPLICATE_MESSAGE, stale: str | None = None,
+         flash_category: str = "warning", commit: bool = True) -> Saved:
+    """Run `action()` and commit once. On a ServiceError (ValidationFailed and StaleError
+    included), a lost optimistic-lock race (StaleDataError) or a constraint race
+    (IntegrityError, e.g. two clerks saving the same name) roll back and report the message:
+    on `form[default_field]` (or the field the error names) when a form is given, else as a
+    flash. `duplicate=None` / `stale=None` let those two errors propagate (or use the default
+    stale message). `commit=False` only runs the action (a read whose errors are shown alike)."""
+    errors: tuple = (ServiceError, StaleDataError) + ((IntegrityError,) if duplicate else ())
+    try:
+        value = action()
+        if commit:
+            db.session.commit()
+        return Saved(True, value)
+    except errors as exc:
+        db.session.rollback()
+        if isinstance(exc, IntegrityError):
+            exc = ServiceError(duplicate)
+        elif isinstance(exc, (StaleDataError, StaleError)):
+            exc = ServiceError(stale or StaleError.default_message)
+        if form is not None and default_field:
+            put_error(form, exc, default_field, columns)
+        else:
+            flash(exc.message, flash_category)
+        return Saved(False, error=exc.message)
+
+
+def paginate(stmt, *, count: bool = True, per_page: int | None = None, name: str = "page"):
+    """One page of `stmt`: the page number read by `page_arg` (1 when malformed, 404 beyond
+    any real page), PAGE_SIZE rows unless `per_page` says otherwise, never a 404 for a page
+    past the end (an empty page instead)."""
+    return db.paginate(stmt, page=page_arg(name), per_page=per_page or current_app.config["PAGE_SIZE"],
+                       error_out=False, count=count)
