@@ -18,7 +18,6 @@ from flask import abort, current_app, flash, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
-from wtforms.validators import StopValidation
 
 from .errors import ServiceError, StaleError, ValidationFailed
 from .extensions import db
@@ -130,14 +129,6 @@ def install_converters(app) -> None:
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = BoundedInt
-
-
-def in_date_range(form, field) -> None:
-    """WTForms validator for a DateField: a year outside MIN_YEAR..MAX_YEAR is a form error
-    (9999-12-31 and 0001-01-01 parse, then a day or a month more or less raised: a 500)."""
-    if field.data is not None and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-        field.errors[:] = []
-        raise StopValidation(f"{field.label.text}超出范围（{MIN_YEAR}–{MAX_YEAR} 年）。")
 
 
 # --------------------------------------------------------------- one user action, one commit

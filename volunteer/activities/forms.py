@@ -3,8 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from ..hours.forms import FiniteDecimalField
-from ..views import in_date_range
+from ..forms import FiniteDecimalField, in_date_range
 
 TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="时间格式应为 时:分，例如 09:30")
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
-from ..views import in_date_range
+from ..forms import in_date_range
 
 
 class IssueForm(FlaskForm):

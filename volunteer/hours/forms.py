@@ -1,18 +1,9 @@
 """Approval queue filters and the void / correction forms."""
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-
-class FiniteDecimalField(DecimalField):
-    """A DecimalField that refuses "NaN", "sNaN" and "Infinity" as a form error: Decimal
-    accepts them, and comparing them in NumberRange raised (a 500)."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
-            self.data = None
-            raise ValueError("请输入有效的数字。")
+from ..forms import FiniteDecimalField
 
 
 class VoidForm(FlaskForm):

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField
 
-from ..teams.forms import choices
+from ..forms import choices
 from .models import IMPORT_KINDS
 
 

@@ -3,8 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from ..hours.forms import FiniteDecimalField
-from ..views import in_date_range
+from ..forms import FiniteDecimalField, in_date_range
 
 
 class ReviewForm(FlaskForm):

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..teams.forms import FilterForm, choices, int_or_none
+from ..forms import FilterForm, choices, int_or_none
 from .models import POSITION_KINDS
 
 KIND_CHOICES = list(POSITION_KINDS.items())

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
-from ..views import in_date_range
+from ..forms import in_date_range
 
 MONTH_CHOICES = [(0, "全年")] + [(m, f"{m}月") for m in range(1, 13)]
 

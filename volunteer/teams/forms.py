@@ -1,81 +1,12 @@
-"""Team, member look-up and service-category forms, plus small field helpers (Chinese messages)
-that the positions, users and audit forms share."""
+"""Team, member look-up and service-category forms (the shared field helpers are volunteer/forms.py)."""
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..views import MAX_INT, MAX_YEAR, MIN_YEAR
-from ..volunteers.validators import FieldError, parse_date
+from ..forms import ChineseIntegerField, DateTextField, FilterForm, choices, int_list_coerce, int_or_none
 from .models import TEAM_KINDS
-
-try:  # WTForms 3.3+ wants SelectChoice objects; older versions take (value, label) tuples.
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover
-    SelectChoice = None
-
-
-def choices(pairs) -> list:
-    """(value, label) pairs in the form this WTForms version expects."""
-    return [SelectChoice(value=v, label=label) if SelectChoice else (v, label) for v, label in pairs]
-
-
-def int_or_none(value):
-    """Coerce for selects: '' (the "none" choice) and garbage become None, never an exception."""
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if -MAX_INT <= number <= MAX_INT else None  # beyond any id: garbage, not a 500
-
-
-def int_list_coerce(value):
-    """Coerce for multi-selects: garbage becomes -1, which matches nothing and is reported."""
-    result = int_or_none(value)
-    return -1 if result is None else result
-
-
-class ChineseIntegerField(IntegerField):
-    """IntegerField whose parse error is in Chinese."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = int(str(valuelist[0]).strip())
-        except ValueError as exc:
-            self.data = None
-            raise ValueError("请输入整数。") from exc
-        if not -MAX_INT <= self.data <= MAX_INT:  # the database column cannot hold it (a 500)
-            self.data = None
-            raise ValueError("数字超出范围。")
-
-
-class DateTextField(StringField):
-    """A date typed as text (or picked with the browser's date input); kept as typed on errors.
-
-    `.date` holds the parsed value after validation (None when blank)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        render_kw = {"type": "date", **kwargs.pop("render_kw", {})}
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
-        self.date = None
-
-    def pre_validate(self, form):
-        self.date = None
-        text = (self.data or "").strip()
-        if text:
-            try:
-                self.date = parse_date(text, field=str(self.label.text))
-            except FieldError as exc:
-                raise ValidationError(exc.message) from None
-            if not MIN_YEAR <= self.date.year <= MAX_YEAR:  # 9999-12-31 + 1 day raised (a 500)
-                self.date = None
-                raise ValidationError(f"{self.label.text}超出范围。")
 
 
 def _phone_like(form, field):
@@ -117,13 +48,6 @@ class CategoryForm(FlaskForm):
                                            Length(max=50, message="类别名称不能超过 50 个字。")])
     sort_order = ChineseIntegerField("排序号", validators=[Optional()],
                                      description="数字小的排在前面；留空则排在最后。")
-
-
-class FilterForm(FlaskForm):
-    """A list's GET filter form: no CSRF token, read from request.args."""
-
-    class Meta:
-        csrf = False
 
 
 class TeamFilterForm(FilterForm):

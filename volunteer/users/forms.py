@@ -4,7 +4,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..auth.models import ROLE_LABELS
-from ..teams.forms import FilterForm, choices, int_list_coerce
+from ..forms import FilterForm, choices, int_list_coerce
 
 PASSWORD_HELP = "至少 8 个字符，不能全是数字，不能与用户名相同。"
 TEAMS_HELP = "可多选（按住 Ctrl 或 ⌘ 点选）。"

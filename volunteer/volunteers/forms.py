@@ -7,7 +7,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from ..teams.forms import int_list_coerce
+from ..forms import int_list_coerce
 from .validators import GENDERS, ID_TYPES, POLITICAL_STATUSES
 
 
