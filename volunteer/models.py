@@ -7,7 +7,8 @@ from .checkin.models import Checkin  # noqa: F401
 from .figures import DataVersion, RecordTally  # noqa: F401
 from .hours.models import MonthLock, ServiceRecord  # noqa: F401
 from .imports.models import ImportBatch  # noqa: F401
-from .integrity.models import IntegrityReview, Setting  # noqa: F401
+from .integrity.models import IntegrityReview  # noqa: F401
+from .settings import Setting  # noqa: F401
 from .positions.models import Position  # noqa: F401
 from .teams.models import ServiceCategory, Team, TeamInvitation, TeamMembership  # noqa: F401
 from .throttle import Throttle  # noqa: F401

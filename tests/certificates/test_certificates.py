@@ -10,7 +10,7 @@ from volunteer.certificates import services
 from volunteer.certificates.models import Certificate
 from volunteer.extensions import db
 from volunteer.hours.services import correct_record
-from volunteer.integrity.models import Setting
+from volunteer.settings import Setting
 
 from tests import factories as f
 

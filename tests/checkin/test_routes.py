@@ -18,8 +18,8 @@ from volunteer.database import write_intent
 from volunteer.extensions import db
 from volunteer.hours.models import ServiceRecord
 from volunteer.integrity import services as integrity
-from volunteer.integrity.models import Setting
-from volunteer.models_base import utcnow
+from volunteer.settings import Setting
+from volunteer.clock import utcnow
 
 
 @pytest.fixture

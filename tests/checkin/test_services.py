@@ -12,7 +12,7 @@ from volunteer.errors import ServiceError
 from volunteer.extensions import db
 from volunteer.hours.models import MonthLock, ServiceRecord
 from volunteer.integrity import services as integrity
-from volunteer.integrity.models import Setting
+from volunteer.settings import Setting
 
 from tests import factories as f
 

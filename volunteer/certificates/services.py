@@ -20,10 +20,10 @@ from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
 from ..hours.models import ServiceRecord
-from ..integrity.services import get_settings, save_settings
-from ..models_base import today_local, utcnow
+from ..settings import get_settings, save_settings
+from ..clock import today_local, utcnow
 from ..teams.models import ServiceCategory, Team
-from ..volunteers.privacy import mask_id
+from ..privacy import mask_id
 from .models import Certificate
 
 SNAPSHOT_VERSION = 1

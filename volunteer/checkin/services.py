@@ -23,8 +23,8 @@ from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
 from ..hours.services import record_checkin_minutes
-from ..integrity.services import get_settings
-from ..models_base import CHINA_TZ, utcnow
+from ..settings import get_settings
+from ..clock import CHINA_TZ, utcnow
 from ..teams.models import TeamMembership
 from ..volunteers.models import Volunteer
 from .models import Checkin

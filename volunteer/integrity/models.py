@@ -1,11 +1,11 @@
-"""Decisions on integrity exceptions, and settings the office can change."""
+"""Decisions on integrity exceptions (the office's settings live in volunteer/settings.py)."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 
 
 class IntegrityReview(db.Model):
@@ -22,11 +22,3 @@ class IntegrityReview(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-
-class Setting(db.Model):
-    """Key/value settings: issuer details on certificates, the daily-hours threshold."""
-
-    __tablename__ = "settings"
-
-    key: Mapped[str] = mapped_column(String(50), primary_key=True)
-    value: Mapped[str] = mapped_column(String(500))

@@ -27,48 +27,14 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..hours.models import MonthLock, ServiceRecord
 from ..hours.services import void_record
-from ..models_base import today_local
+from ..clock import today_local
 from ..volunteers.models import Volunteer
-from .models import IntegrityReview, Setting
+from ..settings import get_setting, save_settings
+from .models import IntegrityReview
 
-# ------------------------------------------------------------------------ settings
+# ------------------------------------------------------- the daily hours limit
 
 DAILY_LIMIT_KEY = "integrity.daily_hours_limit"
-
-
-def get_settings(defaults: dict[str, str]) -> dict[str, str]:
-    """{key: stored value, or the default when none is stored} for the given keys."""
-    stored = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(list(defaults)))).all())
-    return {k: stored.get(k, v) for k, v in defaults.items()}
-
-
-def get_setting(key: str, default: str | None = None) -> str | None:
-    row = db.session.get(Setting, key)
-    return row.value if row is not None else default
-
-
-def save_settings(actor, values: dict[str, str], labels: dict[str, str] | None = None) -> bool:
-    """Store the values that differ from what is stored (or from nothing); audit one entry.
-
-    Returns whether anything changed. Values are stripped text of at most 500 characters.
-    """
-    before, after = {}, {}
-    for key, value in values.items():
-        value = ("" if value is None else str(value)).strip()[:500]
-        row = db.session.get(Setting, key)
-        old = row.value if row is not None else None
-        if old == value:
-            continue
-        if row is None:
-            db.session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-        before[key], after[key] = old, value
-    if not after:
-        return False
-    names = "、".join((labels or {}).get(k, k) for k in after)
-    record(actor, "settings.update", "setting", None, f"修改设置：{names}", before=before, after=after)
-    return True
 
 
 def daily_hours_limit() -> float:
