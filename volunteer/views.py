@@ -160,18 +160,22 @@ def put_error(form, exc, default_field: str, columns: dict | None = None) -> Non
     for key, message in pairs:
         name = (columns or {}).get(key, key)
         field = form[name] if name and name in form else form[default_field]
-        field.errors = list(field.errors) + [message]
+        if message not in field.errors:  # two rules saying the same thing show it once
+            field.errors = list(field.errors) + [message]
 
 
 def save(form, action, *, default_field: str | None = None, columns: dict | None = None,
-         duplicate: str | None = DUPLICATE_MESSAGE, stale: str | None = None,
-         flash_category: str = "warning", commit: bool = True) -> Saved:
+         duplicate=DUPLICATE_MESSAGE, duplicate_field: str | None = None, stale: str | None = None,
+         flash_stale: bool = False, flash_category: str = "warning", commit: bool = True) -> Saved:
     """Run `action()` and commit once. On a ServiceError (ValidationFailed and StaleError
     included), a lost optimistic-lock race (StaleDataError) or a constraint race
     (IntegrityError, e.g. two clerks saving the same name) roll back and report the message:
     on `form[default_field]` (or the field the error names) when a form is given, else as a
-    flash. `duplicate=None` / `stale=None` let those two errors propagate (or use the default
-    stale message). `commit=False` only runs the action (a read whose errors are shown alike)."""
+    flash. `duplicate` may be a callable (a message naming what the action settled on);
+    `duplicate_field` names the field it lands on; `duplicate=None` lets a constraint error
+    propagate. `stale` replaces the default stale message; `flash_stale` flashes it (category
+    "error") even when a form is given, since the form's values are then the user's, not the
+    row's. `commit=False` only runs the action (a read whose errors are shown alike)."""
     errors: tuple = (ServiceError, StaleDataError) + ((IntegrityError,) if duplicate else ())
     try:
         value = action()
@@ -180,11 +184,14 @@ def save(form, action, *, default_field: str | None = None, columns: dict | None
         return Saved(True, value)
     except errors as exc:
         db.session.rollback()
+        stale_error = isinstance(exc, (StaleDataError, StaleError))
         if isinstance(exc, IntegrityError):
-            exc = ServiceError(duplicate)
-        elif isinstance(exc, (StaleDataError, StaleError)):
-            exc = ServiceError(stale or StaleError.default_message)
-        if form is not None and default_field:
+            exc = ServiceError(duplicate() if callable(duplicate) else duplicate, duplicate_field)
+        elif stale_error:
+            exc = ServiceError(stale or (exc.message if isinstance(exc, StaleError) else StaleError.default_message))
+        if stale_error and flash_stale:
+            flash(exc.message, "error")
+        elif form is not None and default_field:
             put_error(form, exc, default_field, columns)
         else:
             flash(exc.message, flash_category)

@@ -1,11 +1,10 @@
 """The audit-log viewer (office only, read-only: nothing here edits or deletes an entry)."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from ..auth.permissions import role_required
-from ..teams.forms import DateTextField, FilterForm, choices
-from ..teams.routes import url_or_none
+from ..forms import DateTextField, FilterForm, choices
+from ..permissions import role_required
 from ..views import int_arg
 from . import queries
 
@@ -40,7 +39,7 @@ def object_url(entry):
     page = OBJECT_PAGES.get(entry.object_type)
     if not page or not (entry.object_id or "").isdigit():
         return None
-    return url_or_none(page[0], **{page[1]: int(entry.object_id)})
+    return url_for(page[0], **{page[1]: int(entry.object_id)})
 
 
 @bp.route("/")

@@ -1,14 +1,13 @@
 """Position pages (office only): the list, new and edit."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.permissions import role_required
-from ..errors import ServiceError
 from ..extensions import db
-from ..teams.forms import choices
-from ..teams.routes import commit_or_form_error, form_error, page_number
+from ..forms import choices
+from ..permissions import role_required
+from ..views import paginate, save
 from . import services
 from .forms import PositionFilterForm, PositionForm
 from .models import POSITION_KINDS, Position
@@ -30,7 +29,7 @@ def index():
     if kind in POSITION_KINDS:
         stmt = stmt.where(Position.kind == kind)
     stmt = stmt.order_by(Position.is_active.desc(), KIND_ORDER, Position.name, Position.id)
-    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(stmt)
     counts = services.team_counts([p.id for p in page.items])
     args = {k: v for k, v in {"q": q, "kind": kind}.items() if v}
     return render_template("positions/index.html", page=page, counts=counts, filters=filters, args=args)
@@ -56,16 +55,11 @@ def create():
     form = PositionForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        try:
-            position = services.create_position(current_user, _values(form))
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "name")
-        else:
-            name = position.name
-            if commit_or_form_error(form, message=f"阵地“{(form.name.data or '').strip()}”已存在。"):
-                flash(f"已新建阵地“{name}”。", "success")
-                return redirect(url_for("positions.index"))
+        saved = save(form, lambda: services.create_position(current_user, _values(form)).name,
+                     default_field="name", duplicate=f"阵地“{(form.name.data or '').strip()}”已存在。")
+        if saved:
+            flash(f"已新建阵地“{saved.value}”。", "success")
+            return redirect(url_for("positions.index"))
     return render_template("positions/form.html", form=form, position=None)
 
 
@@ -76,14 +70,9 @@ def edit(position_id):
     form = PositionForm(obj=position)
     _fill_choices(form, position)
     if form.validate_on_submit():
-        try:
-            services.update_position(current_user, position, _values(form))
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "name")
-        else:
-            if commit_or_form_error(form, message=f"阵地“{(form.name.data or '').strip()}”已存在。"):
-                flash("阵地信息已保存。", "success")
-                return redirect(url_for("positions.index"))
+        if save(form, lambda: services.update_position(current_user, position, _values(form)),
+                default_field="name", duplicate=f"阵地“{(form.name.data or '').strip()}”已存在。"):
+            flash("阵地信息已保存。", "success")
+            return redirect(url_for("positions.index"))
     position = db.session.get(Position, position_id)
     return render_template("positions/form.html", form=form, position=position)

@@ -3,58 +3,31 @@ member" form (the office adds; a leader invites people from elsewhere, who conse
 and pending invitations, and the service-category list (office)."""
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from werkzeug.routing import BuildError
 
 from ..activities.models import Activity
 from ..auth.models import User
-from ..auth.permissions import get_visible_or_404, role_required
-from ..errors import ServiceError, ValidationFailed
+from ..permissions import get_visible_or_404, role_required
+from ..errors import ServiceError
 from ..extensions import db
 from ..figures import cached, ids_key
-from ..models_base import today_local
+from ..clock import today_local
 from ..positions.models import Position
-from ..views import int_arg, page_arg
+from ..views import int_arg, paginate, save
 from ..volunteers import lookup
 from ..volunteers.models import Volunteer
 from . import services
-from .forms import AddMemberForm, CategoryForm, TeamFilterForm, TeamForm, choices
+from ..forms import choices
+from .forms import AddMemberForm, CategoryForm, TeamFilterForm, TeamForm
 from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
 # ValidationFailed from the team services names columns; the form names fields.
 TEAM_COLUMNS = {"队伍名称": "name", "队伍类型": "kind"}
-
-
-def url_or_none(endpoint, **values):
-    """url_for, or None while the endpoint does not exist yet (pages built by other features)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-@bp.context_processor
-def _helpers():
-    return {"url_or_none": url_or_none}
-
-
-def form_error(form, exc: ServiceError, default_field: str, columns: dict | None = None) -> None:
-    """Put a service error on the right form field (or the default one)."""
-    pairs = exc.errors if isinstance(exc, ValidationFailed) else [(exc.field, exc.message)]
-    for key, message in pairs:
-        name = (columns or {}).get(key, key)
-        field = form[name] if name in form else form[default_field]
-        field.errors = list(field.errors) + [message]
-
-
-def page_number() -> int:
-    return page_arg()
 
 
 def _year_range():
@@ -84,7 +57,7 @@ def index():
     if q:
         stmt = stmt.where(Team.name.contains(q, autoescape=True))
     stmt = stmt.order_by(Team.is_active.desc(), Team.name, Team.id)
-    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(stmt)
     ids = [t.id for t in page.items]
     # Members of every team: counted once per change of the data (volunteer/figures.py).
     counts = cached("teams.member_counts", ids_key(ids), lambda: services.member_counts(ids))
@@ -136,35 +109,24 @@ def _team_values(form: TeamForm) -> tuple[dict, list[User]]:
     return values, leaders
 
 
-def commit_or_form_error(form, field="name", message="保存失败：数据已被他人修改（例如同名记录已存在），请检查后重试。"):
-    """Commit; a constraint race (two clerks saving the same name) becomes a form error."""
-    try:
-        db.session.commit()
-        return True
-    except IntegrityError:
-        db.session.rollback()
-        form[field].errors = list(form[field].errors) + [message]
-        return False
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("office")
 def create():
     form = TeamForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        try:
+        def create_team():
             values, leaders = _team_values(form)
             team = services.create_team(current_user, values)
             services.set_team_leaders(current_user, team, leaders)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "name", TEAM_COLUMNS)
-        else:
-            name, team_id = team.name, team.id
-            if commit_or_form_error(form, message=f"队伍“{values['name']}”已存在。"):
-                flash(f"已新建队伍“{name}”。", "success")
-                return redirect(url_for("teams.detail", team_id=team_id))
+            return team.name, team.id
+
+        saved = save(form, create_team, default_field="name", columns=TEAM_COLUMNS,
+                     duplicate=f"队伍“{(form.name.data or '').strip()}”已存在。")
+        if saved:
+            name, team_id = saved.value
+            flash(f"已新建队伍“{name}”。", "success")
+            return redirect(url_for("teams.detail", team_id=team_id))
     return render_template("teams/form.html", form=form, team=None)
 
 
@@ -179,17 +141,15 @@ def edit(team_id):
         form.founded_on.data = team.founded_on.isoformat() if team.founded_on else ""
     _fill_choices(form, team)
     if form.validate_on_submit():
-        try:
+        def update_team():
             values, leaders = _team_values(form)
             services.update_team(current_user, team, values)
             services.set_team_leaders(current_user, team, leaders)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "name", TEAM_COLUMNS)
-        else:
-            if commit_or_form_error(form, message=f"队伍“{values['name']}”已存在。"):
-                flash("队伍信息已保存。", "success")
-                return redirect(url_for("teams.detail", team_id=team_id))
+
+        if save(form, update_team, default_field="name", columns=TEAM_COLUMNS,
+                duplicate=f"队伍“{(form.name.data or '').strip()}”已存在。"):
+            flash("队伍信息已保存。", "success")
+            return redirect(url_for("teams.detail", team_id=team_id))
     team = db.session.get(Team, team_id)
     return render_template("teams/form.html", form=form, team=team)
 
@@ -199,8 +159,7 @@ def edit(team_id):
 def _render_detail(team: Team, form: AddMemberForm, status=200):
     stmt = (select(Volunteer).join(TeamMembership, TeamMembership.volunteer_id == Volunteer.id)
             .where(TeamMembership.team_id == team.id).order_by(Volunteer.name, Volunteer.id))
-    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False,
-                       count=False)
+    page = paginate(stmt, count=False)
     page.total = cached("teams.member_count", team.id, lambda: db.session.scalar(
         select(func.count()).select_from(TeamMembership).where(TeamMembership.team_id == team.id)))
     ids = [v.id for v in page.items]
@@ -234,30 +193,24 @@ def add_member(team_id):
     form = AddMemberForm()
     if form.validate_on_submit():
         scope = None if current_user.role == "office" else current_user.led_team_ids
-        try:
-            volunteer = lookup.find_person(current_user, form.name.data, form.key.data, team_ids=scope,
-                                           purpose="team_member")
-        except ServiceError as exc:  # not a key, or the budget is spent: nothing answered
-            db.session.rollback()
-            form_error(form, exc, "key")
-        else:
-            db.session.commit()  # the answer's cost and its audit entry stand, a miss included
-            if volunteer is None:
-                form.key.errors = ["未找到姓名与手机号码（或证件号码）都相符的志愿者。新志愿者请先登记。"]
-            else:
-                try:
-                    outcome = services.add_or_invite(current_user, team, volunteer, today_local())
-                except ServiceError as exc:
-                    db.session.rollback()
-                    form_error(form, exc, "key")
+        # The answer's cost and its audit entry are committed, a miss included; a bad key or
+        # a spent budget answers nothing.
+        found = save(form, lambda: lookup.find_person(current_user, form.name.data, form.key.data,
+                                                      team_ids=scope, purpose="team_member"),
+                     default_field="key", duplicate=None)
+        if found and found.value is None:
+            form.key.errors = ["未找到姓名与手机号码（或证件号码）都相符的志愿者。新志愿者请先登记。"]
+        elif found:
+            volunteer = found.value
+            name = volunteer.name
+            added = save(form, lambda: services.add_or_invite(current_user, team, volunteer, today_local()),
+                         default_field="key", duplicate=None)
+            if added:
+                if added.value == "added":
+                    flash(f"已将 {name} 加入本队。", "success")
                 else:
-                    name = volunteer.name
-                    db.session.commit()
-                    if outcome == "added":
-                        flash(f"已将 {name} 加入本队。", "success")
-                    else:
-                        flash(f"已向 {name} 发出入队邀请；对方登录后在“我的志愿服务”页面接受，即加入本队。", "success")
-                    return redirect(url_for("teams.detail", team_id=team_id))
+                    flash(f"已向 {name} 发出入队邀请；对方登录后在“我的志愿服务”页面接受，即加入本队。", "success")
+                return redirect(url_for("teams.detail", team_id=team_id))
     team = db.session.get(Team, team_id)
     return _render_detail(team, form, status=200)
 
@@ -272,13 +225,7 @@ def withdraw_invitation(team_id):
     if invitation is None or invitation.team_id != team.id:
         flash("该邀请不存在或已处理。", "warning")
         return redirect(url_for("teams.detail", team_id=team_id))
-    try:
-        services.withdraw_invitation(current_user, invitation)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        db.session.commit()
+    if save(None, lambda: services.withdraw_invitation(current_user, invitation), duplicate=None):
         flash("已撤回邀请。", "success")
     return redirect(url_for("teams.detail", team_id=team_id))
 
@@ -290,18 +237,13 @@ def withdraw_invitation(team_id):
 def categories():
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
-            category = services.create_category(current_user, form.name.data, form.sort_order.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "name")
-        else:
-            name = category.name
-            if commit_or_form_error(form, message=f"服务类别“{(form.name.data or '').strip()}”已存在。"):
-                flash(f"已新增服务类别“{name}”。", "success")
-                return redirect(url_for("teams.categories"))
+        saved = save(form, lambda: services.create_category(current_user, form.name.data, form.sort_order.data).name,
+                     default_field="name", duplicate=f"服务类别“{(form.name.data or '').strip()}”已存在。")
+        if saved:
+            flash(f"已新增服务类别“{saved.value}”。", "success")
+            return redirect(url_for("teams.categories"))
     stmt = select(ServiceCategory).order_by(ServiceCategory.sort_order, ServiceCategory.id)
-    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(stmt)
     return render_template("teams/categories.html", form=form, page=page)
 
 
@@ -312,15 +254,10 @@ def category_edit(category_id):
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         sort_order = category.sort_order if form.sort_order.data is None else form.sort_order.data
-        try:
-            services.update_category(current_user, category, form.name.data, sort_order)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "name")
-        else:
-            if commit_or_form_error(form, message=f"服务类别“{(form.name.data or '').strip()}”已存在。"):
-                flash("服务类别已保存。", "success")
-                return redirect(url_for("teams.categories"))
+        if save(form, lambda: services.update_category(current_user, category, form.name.data, sort_order),
+                default_field="name", duplicate=f"服务类别“{(form.name.data or '').strip()}”已存在。"):
+            flash("服务类别已保存。", "success")
+            return redirect(url_for("teams.categories"))
     category = db.session.get(ServiceCategory, category_id)
     return render_template("teams/category_form.html", form=form, category=category)
 

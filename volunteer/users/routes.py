@@ -1,30 +1,25 @@
 """Login management (office only): list, create, reset password, deactivate/reactivate, and
 the teams a leader leads. The services live in auth.services."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth import services as auth_services
 from ..auth.models import ROLE_LABELS, User
-from ..auth.permissions import role_required
 from ..errors import ServiceError
 from ..extensions import db
-from ..teams.forms import choices
+from ..forms import choices
+from ..permissions import role_required
 from ..teams.models import Team
-from ..teams.routes import commit_or_form_error, form_error, page_number, url_or_none
 from ..teams.services import find_volunteer
+from ..views import paginate, save
 from .forms import LeaderTeamsForm, ResetPasswordForm, UserCreateForm, UserFilterForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 # Service error fields -> this page's form fields.
 CREATE_FIELDS = {"lookup": "volunteer_lookup", "name": "volunteer_name", "volunteer": "volunteer_lookup"}
-
-
-@bp.context_processor
-def _helpers():
-    return {"url_or_none": url_or_none}
 
 
 @bp.route("/")
@@ -43,7 +38,7 @@ def index():
     if status in ("enabled", "disabled"):
         stmt = stmt.where(User.is_enabled.is_(status == "enabled"))
     stmt = stmt.order_by(User.username, User.id)
-    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(stmt)
     args = {k: v for k, v in {"q": q, "role": role, "status": status}.items() if v}
     return render_template("users/index.html", page=page, filters=filters, args=args)
 
@@ -72,7 +67,10 @@ def create():
     form.team_ids.choices = _team_choices(form.team_ids.data or [])
     if form.validate_on_submit():
         role = form.role.data
-        try:
+        username = (form.username.data or "").strip()
+
+        def create_user():
+            nonlocal username
             lookup = (form.volunteer_lookup.data or "").strip()
             volunteer = None
             if role == "volunteer" and not lookup:
@@ -84,20 +82,19 @@ def create():
             teams = _chosen_teams(form.team_ids.data)
             if teams and role != "leader":
                 raise ServiceError("只有队长账号可以负责队伍。", "team_ids")
-            username = (form.username.data or "").strip()
             if not username and role == "volunteer" and volunteer is not None:
                 username = auth_services.volunteer_username(volunteer) or volunteer.phone
-            user = auth_services.create_user(
+            return auth_services.create_user(
                 current_user, role=role, username=username, password=form.password.data,
-                display_name=(form.display_name.data or "").strip() or None, teams=teams, volunteer=volunteer)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "username", CREATE_FIELDS)
-        else:
-            name = user.username
-            if commit_or_form_error(form, "username", f"用户名“{username}”已存在，或该志愿者已有账号。"):
-                flash(f"已创建账号“{name}”。", "success")
-                return redirect(url_for("users.index"))
+                display_name=(form.display_name.data or "").strip() or None, teams=teams,
+                volunteer=volunteer).username
+
+        # The duplicate message names the username create_user settled on (a volunteer's default).
+        saved = save(form, create_user, default_field="username", columns=CREATE_FIELDS,
+                     duplicate=lambda: f"用户名“{username}”已存在，或该志愿者已有账号。")
+        if saved:
+            flash(f"已创建账号“{saved.value}”。", "success")
+            return redirect(url_for("users.index"))
     return render_template("users/create.html", form=form)
 
 
@@ -111,16 +108,11 @@ def password(user_id):
     user = _user_or_404(user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            # The office resetting its own password stays logged in here; every other session ends.
-            keep = current_user.login_session_id if user.id == current_user.id else None
-            auth_services.set_password(current_user, user, form.password.data, keep_session=keep)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "password")
-        else:
-            name = user.username
-            db.session.commit()
+        # The office resetting its own password stays logged in here; every other session ends.
+        keep = current_user.login_session_id if user.id == current_user.id else None
+        name = user.username
+        if save(form, lambda: auth_services.set_password(current_user, user, form.password.data, keep_session=keep),
+                default_field="password", duplicate=None):
             flash(f"已重置“{name}”的密码，原密码和已登录的会话随即失效。", "success")
             return redirect(url_for("users.index"))
     return render_template("users/password.html", form=form, user=db.session.get(User, user_id))
@@ -128,14 +120,9 @@ def password(user_id):
 
 def _set_enabled(user_id, enabled: bool):
     user = _user_or_404(user_id)
-    try:
-        auth_services.set_enabled(current_user, user, enabled)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        name = user.username
-        db.session.commit()
+    name = user.username
+    if save(None, lambda: auth_services.set_enabled(current_user, user, enabled), duplicate=None,
+            flash_category="error"):
         flash(f"已{'启用' if enabled else '停用'}账号“{name}”。", "success")
     return redirect(url_for("users.index"))
 
@@ -164,16 +151,13 @@ def teams(user_id):
         form.team_ids.data = sorted(user.led_team_ids)
     form.team_ids.choices = _team_choices(set(form.team_ids.data or []) | user.led_team_ids)
     if form.validate_on_submit():
-        try:
+        def set_teams():
             chosen = _chosen_teams(form.team_ids.data)
             if {t.id for t in chosen} != user.led_team_ids:
                 auth_services.set_leader_teams(current_user, user, chosen)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc, "team_ids")
-        else:
-            name = user.username
-            db.session.commit()
+
+        name = user.username
+        if save(form, set_teams, default_field="team_ids", duplicate=None):
             flash(f"已更新“{name}”负责的队伍。", "success")
             return redirect(url_for("users.index"))
     return render_template("users/teams.html", form=form, user=db.session.get(User, user_id))
