@@ -23,18 +23,15 @@ waits at most WRITE_WAIT_SECONDS for it (lock_timeout), like SQLite's busy timeo
 """
 import sqlite3
 import time
-from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
 
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 WRITE_WAIT_SECONDS = 30
 BUSY_TIMEOUT_MS = WRITE_WAIT_SECONDS * 1000
 WRITE_LOCK_KEY = 0x766F6C756E746565  # "voluntee": the one advisory lock all writers share
-BULK_CACHE_KIB = 64 * 1024
 
 
 def tune_engine(engine) -> None:
@@ -93,84 +90,3 @@ def _tune_postgresql(engine) -> None:
         if write_intent.get():
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_WAIT_SECONDS}s'")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-
-
-@contextmanager
-def larger_page_cache(conn, kib: int = BULK_CACHE_KIB):
-    """SQLite: a page cache of ``kib`` KiB on this connection for the duration of a bulk write.
-
-    The default 2 MiB cannot hold the pages a 20,000-row import dirties (table and six
-    indexes): SQLite then spills them to the WAL mid-transaction and writes many of them twice.
-    Only for the block, so the pool's idle connections do not each keep 64 MiB. Elsewhere a
-    no-op.
-    """
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{int(kib)}")
-    try:
-        yield
-    finally:
-        with suppress(Exception):
-            conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
-
-
-@contextmanager
-def indexes_set_aside(conn, table: str):
-    """SQLite: drop ``table``'s plain secondary indexes for a bulk load, and build them after it.
-
-    Building an index over a table sorts it once; keeping it up to date during a load inserts
-    every new row into it at a random place. For a load at least as big as the table already
-    is (a first roster of 20,000 into a new system: 0.04 s of 0.7) the former is cheaper, so
-    the caller sets them aside then (insert_tuples). Only indexes made by CREATE INDEX and not
-    unique: the primary key and UNIQUE constraints keep guarding the load. Inside the caller's
-    transaction, like any DDL on SQLite: other connections never see the indexes missing, and
-    a rollback or a crash restores them. Elsewhere a no-op.
-    """
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    names = [row[1] for row in conn.exec_driver_sql(f'PRAGMA index_list("{table}")') if row[3] == "c" and not row[2]]
-    saved = [conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).scalar()
-             for name in names]
-    for name in names:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    try:
-        yield
-    except BaseException:
-        with suppress(Exception):  # the caller rolls back, which restores them anyway
-            _create_all(conn, saved)
-        raise
-    _create_all(conn, saved)
-
-
-def _create_all(conn, statements) -> None:
-    for sql in statements:
-        conn.exec_driver_sql(sql)
-
-
-def copy_supported(conn) -> bool:
-    """Whether ``conn`` can bulk-load with COPY (PostgreSQL through psycopg)."""
-    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
-
-
-def copy_rows(conn, table_name: str, columns, rows) -> None:
-    """PostgreSQL COPY ... FROM STDIN on the session's own connection (same transaction).
-
-    The fastest way in: no SQL text to build or parse per batch (psycopg spent most of a
-    20,000-row roster import splitting the multi-row INSERTs' placeholders).
-    """
-    prep = conn.dialect.identifier_preparer
-    sql = f"COPY {prep.quote(table_name)} ({', '.join(prep.quote(c) for c in columns)}) FROM STDIN"
-    rows = rows if isinstance(rows, list) else list(rows)
-    with conn.connection.dbapi_connection.cursor() as cur:
-        # The driver's own cursor bypasses SQLAlchemy: tell its listeners (query counters, the
-        # fault tests) about the statement, and raise its errors as SQLAlchemy's (IntegrityError...).
-        conn.dispatch.before_cursor_execute(conn, cur, sql, rows, None, True)
-        try:
-            with cur.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from exc

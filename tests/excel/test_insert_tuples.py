@@ -1,4 +1,4 @@
-"""importers.common.insert_tuples: the bulk insert of the roster import (tuples, bind processors
+"""bulk.insert_tuples: the bulk insert of the roster import (tuples, bind processors
 once per distinct value, new ids by a unique key)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from volunteer.activities.models import Activity
-from volunteer.excel.importers.common import insert_tuples
+from volunteer.bulk import insert_tuples
 from volunteer.extensions import db
 
 
@@ -52,7 +52,7 @@ def test_a_bulk_write_enlarges_the_page_cache_only_for_its_own_duration(app):
     """Each pooled connection keeping 64 MiB of cache after one import would add up."""
     import pytest
 
-    from volunteer.excel.importers.common import bulk_write
+    from volunteer.bulk import bulk_write
 
     conn = db.session.connection()
     if conn.dialect.name != "sqlite":

@@ -39,8 +39,8 @@ from ...volunteers.validators import (DEFAULT_ID_TYPE, FieldError, clean_text, m
                                       parse_hours_to_minutes, parse_time)
 from ..columns import normalize_header
 from ..reader import read_table
-from .common import (ImportReport, bulk_write, check_today, chunks, column_length, hours_text, insert_tuples,
-                     paused_gc, text_value, too_long)
+from ...bulk import bulk_write, insert_tuples, paused_gc
+from .common import ImportReport, check_today, chunks, column_length, hours_text, text_value, too_long
 
 TITLE_LIMIT = column_length(Activity.__table__, "title")
 CATEGORY_LIMIT = column_length(ServiceCategory.__table__, "name")

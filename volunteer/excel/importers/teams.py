@@ -18,8 +18,8 @@ from ...teams.models import TEAM_KINDS, Team
 from ...teams.services import TEAM_FIELDS
 from ...volunteers.validators import FieldError, normalize_name, normalize_phone, parse_date
 from ..reader import read_table
-from .common import (ImportReport, bulk_write, check_today, column_length, plain, require_office, text_value,
-                     too_long)
+from ...bulk import bulk_write
+from .common import ImportReport, check_today, column_length, plain, require_office, text_value, too_long
 
 TEAMS = Team.__table__
 TEXT_LIMITS = {"name": column_length(TEAMS, "name"), "category": column_length(TEAMS, "category")}

@@ -22,8 +22,9 @@ from ...volunteers.models import Volunteer
 from ...volunteers.services import FIELDS
 from ...volunteers.validators import COLUMN_NAMES, TEXT_LIMITS, validate_volunteer
 from ..reader import read_table
-from .common import (BIG_CHUNK, ImportReport, bulk_write, check_today, chunks, column_length, column_positions,
-                     expire_loaded, insert_tuples, is_blank, paused_gc, plain, require_office, too_long)
+from ...bulk import bulk_write, insert_tuples, paused_gc
+from .common import (BIG_CHUNK, ImportReport, check_today, chunks, column_length, column_positions, expire_loaded,
+                     is_blank, plain, require_office, too_long)
 
 KEY_OF_COLUMN = {column: key for key, column in COLUMN_NAMES.items()}
 # Fields an existing volunteer takes from the file when the file's cell is not empty.
