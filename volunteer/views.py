@@ -11,6 +11,7 @@ and dates from a URL or a form, None or 404 when malformed or out of range, neve
 `save(form, action, ...)`: one user action, one commit; a broken rule rolls back and lands on
 the form (or in a flash). `paginate(stmt)`: one page of a list, the page number read one way.
 """
+import math
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -204,3 +205,24 @@ def paginate(stmt, *, count: bool = True, per_page: int | None = None, name: str
     past the end (an empty page instead)."""
     return db.paginate(stmt, page=page_arg(name), per_page=per_page or current_app.config["PAGE_SIZE"],
                        error_out=False, count=count)
+
+
+class ListPage:
+    """Just enough of Flask-SQLAlchemy's Pagination for the `pager` macro, for lists paged in
+    SQL by a service (rankings, the exception queue) rather than by `paginate`."""
+
+    def __init__(self, items, page, per_page, total):
+        self.items, self.page, self.per_page, self.total = items, page, per_page, total
+        self.pages = max(1, math.ceil(total / per_page)) if total else 0
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num, self.next_num = page - 1, page + 1
+
+    def iter_pages(self, left_edge=1, left_current=2, right_current=3, right_edge=1):
+        last = 0
+        for num in range(1, self.pages + 1):
+            if (num <= left_edge or self.page - left_current <= num < self.page + right_current
+                    or num > self.pages - right_edge):
+                if last + 1 != num:
+                    yield None
+                yield num
+                last = num

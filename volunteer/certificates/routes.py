@@ -10,13 +10,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..auth.permissions import role_required
-from ..errors import ServiceError
+from ..permissions import role_required
 from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
-from ..models_base import today_local
-from ..views import page_arg, to_int
+from ..clock import today_local
+from ..views import page_arg, save, to_int
 from ..volunteers.models import Volunteer
 from . import services
 from .forms import IssueForm, IssuerSettingsForm, RevokeForm, VolunteerSearchForm
@@ -97,21 +96,20 @@ def issue():
     if form.validate_on_submit():
         for attempt in range(3):
             try:
-                cert = services.issue_certificate(current_user, volunteer, form.period_from.data, form.period_to.data,
-                                                  today=today)
-                db.session.commit()
-            except ServiceError as exc:
-                db.session.rollback()
-                getattr(form, exc.field, form.period_from).errors.append(exc.message)
-                break
+                saved = save(form, lambda: services.issue_certificate(
+                    current_user, volunteer, form.period_from.data, form.period_to.data, today=today),
+                    default_field="period_from", duplicate=None)
             except IntegrityError:  # two clerks took the same number at once: take the next
                 db.session.rollback()
                 volunteer = db.session.get(Volunteer, volunteer.id)
                 if attempt == 2:
                     raise
-            else:
+                continue
+            if saved:
+                cert = saved.value
                 flash(f"已开具证明 {cert.number}。", "success")
                 return redirect(url_for(".show", cert_id=cert.id))
+            break
     totals = volunteer_totals(volunteer.id)
     recent = db.session.scalars(select(Certificate).where(Certificate.volunteer_id == volunteer.id)
                                 .order_by(Certificate.issued_at.desc()).limit(10)).all()
@@ -143,13 +141,8 @@ def revoke(cert_id):
     if not form.validate_on_submit():
         flash("撤销必须填写原因。", "error")
     else:
-        try:
-            services.revoke_certificate(current_user, cert, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if save(None, lambda: services.revoke_certificate(current_user, cert, form.reason.data), duplicate=None,
+                flash_category="error"):
             flash(f"证明 {cert.number} 已撤销。", "success")
     return redirect(url_for(".show", cert_id=cert.id))
 
@@ -175,13 +168,9 @@ def settings():
             getattr(form, field).data = stored[key]
     if form.validate_on_submit():
         values = {key: getattr(form, field).data for field, key in IssuerSettingsForm.FIELDS.items()}
-        try:
-            changed = services.save_issuer_settings(current_user, values)
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "issuer").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("证明设置已保存。" if changed else "设置没有变化。", "success")
+        saved = save(form, lambda: services.save_issuer_settings(current_user, values), default_field="issuer",
+                     duplicate=None)
+        if saved:
+            flash("证明设置已保存。" if saved.value else "设置没有变化。", "success")
             return redirect(url_for(".settings"))
     return render_template("certificates/settings.html", form=form)

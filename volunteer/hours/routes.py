@@ -4,24 +4,22 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth.permissions import get_visible_or_404, role_required
-from ..errors import ServiceError
+from ..permissions import get_visible_or_404, role_required
+
 from ..extensions import db
 from ..figures import tally_count
 from ..teams.models import Team
 from . import services
 from .forms import CorrectForm, VoidForm
-from ..views import int_arg, int_list_arg, month_arg, month_span, page_arg, safe_next
+from ..views import int_arg, int_list_arg, month_arg, month_span, page_arg, safe_next, save
 from .models import ServiceRecord
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
-
 
 def _filters(source) -> dict:
     """The queue's filters, each dropped when malformed or out of range (never a 500)."""
     team_id = int_arg("team_id", source=source)
     return {"team_id": str(team_id) if team_id is not None else "", "month": month_arg(source=source) or ""}
-
 
 def _queue(filters):
     stmt = select(ServiceRecord).where(ServiceRecord.status == "pending")
@@ -32,14 +30,12 @@ def _queue(filters):
         stmt = stmt.where(ServiceRecord.service_date >= span[0], ServiceRecord.service_date < span[1])
     return stmt
 
-
 def _pending_count(filters) -> int:
     """The queue's length, from the per-team, per-month tallies (the queue can hold a season's
     entries of a whole town; counting them one by one costs time in proportion)."""
     span = month_span(filters["month"])
     return tally_count("pending", team_id=int(filters["team_id"]) if filters["team_id"].isdigit() else None,
                        month=services.month_of(span[0]) if span else None)
-
 
 @bp.route("/approvals")
 @role_required("office")
@@ -53,7 +49,6 @@ def approvals():
     page.total = _pending_count(filters)
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
     return render_template("hours/approvals.html", page=page, filters=filters, teams=teams, void_form=VoidForm())
-
 
 @bp.route("/approvals", methods=["POST"])
 @role_required("office")
@@ -72,7 +67,6 @@ def approve():
     flash(f"已审核通过 {count} 条记录。" + (f"{skipped} 条因已处理或所在月份已锁账未通过。" if skipped else ""), "success")
     return redirect(url_for(".approvals", **filters))
 
-
 @bp.route("/records/<int:record_id>/void", methods=["POST"])
 @role_required("office", "leader")
 def void(record_id):
@@ -83,16 +77,11 @@ def void(record_id):
     if not form.validate_on_submit():
         flash("作废必须填写原因。", "error")
     else:
-        try:
-            services.void_record(current_user, rec, form.reason.data, correction=current_user.role == "office")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if save(None, lambda: services.void_record(current_user, rec, form.reason.data,
+                                                   correction=current_user.role == "office"),
+                duplicate=None, flash_category="error"):
             flash("记录已作废（记录保留，不再计入时长）。", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("activities.detail", activity_id=rec.activity_id))
-
 
 @bp.route("/records/<int:record_id>/correct", methods=["GET", "POST"])
 @role_required("office")
@@ -102,13 +91,9 @@ def correct(record_id):
     if request.method == "GET":
         form.hours.data = round(rec.minutes / 60, 2)
     if form.validate_on_submit():
-        try:
-            services.correct_record(current_user, rec, int(round(form.hours.data * 60)), form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.reason.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.correct_record(current_user, rec, int(round(form.hours.data * 60)),
+                                                      form.reason.data),
+                default_field="reason", duplicate=None):
             flash("时长已更正，原值已记入操作日志。", "success")
             return redirect(url_for("activities.detail", activity_id=rec.activity_id))
     return render_template("hours/correct.html", form=form, record=rec)

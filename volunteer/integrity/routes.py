@@ -3,13 +3,11 @@ the daily-hours threshold."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.permissions import role_required
+from ..permissions import role_required
 from ..checkin.services import SETTING_AUTO, SETTING_BEFORE, SETTING_LABELS, SETTING_UNIT, checkin_settings
-from ..errors import ServiceError
 from ..extensions import db
-from ..views import page_arg, safe_next
+from ..views import ListPage, page_arg, safe_next, save
 from ..hours.models import ServiceRecord
-from ..reports.routes import ListPage
 from . import services
 from .forms import IntegritySettingsForm, LockMonthForm, QueueFilterForm, ReviewForm
 
@@ -50,13 +48,8 @@ def review(rule, record_id):
     form = ReviewForm()
     if form.validate_on_submit():
         decision = request.form.get("decision")
-        try:
-            services.review(current_user, rule, rec, decision, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.reason.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.review(current_user, rule, rec, decision, form.reason.data),
+                default_field="reason", duplicate=None):
             done = "已确认该记录无误" if decision == "confirmed" else "记录已作废"
             flash(f"{done}，移出异常队列。", "success")
             return redirect(safe_next(request.form.get("next")) or url_for(".index"))
@@ -84,13 +77,8 @@ def reviews():
 def months():
     form = LockMonthForm()
     if form.validate_on_submit():
-        try:
-            services.lock_month(current_user, form.month.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.month.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.lock_month(current_user, form.month.data), default_field="month",
+                duplicate=None):
             flash(f"{form.month.data} 已锁账。", "success")
             return redirect(url_for(".months"))
     return render_template("integrity/months.html", form=form, locked=services.locked_months())
@@ -107,18 +95,14 @@ def settings():
         form.checkin_minutes_before.data = checkin["minutes_before"]
         form.checkin_auto_approve.data = checkin["auto_approve"]
     if form.validate_on_submit():
-        try:
-            # Check-in settings only when the form sent them (a checkbox left out reads as "off").
-            checkin = {SETTING_UNIT: form.checkin_unit.data, SETTING_BEFORE: str(form.checkin_minutes_before.data),
-                       SETTING_AUTO: "1" if form.checkin_auto_approve.data else "0"} \
-                if "checkin_unit" in request.form else {}
-            changed = services.set_daily_hours_limit(current_user, float(form.daily_hours_limit.data), checkin,
-                                                     SETTING_LABELS)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.daily_hours_limit.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("设置已保存。" if changed else "设置没有变化。", "success")
+        # Check-in settings only when the form sent them (a checkbox left out reads as "off").
+        checkin = {SETTING_UNIT: form.checkin_unit.data, SETTING_BEFORE: str(form.checkin_minutes_before.data),
+                   SETTING_AUTO: "1" if form.checkin_auto_approve.data else "0"} \
+            if "checkin_unit" in request.form else {}
+        saved = save(form, lambda: services.set_daily_hours_limit(current_user, float(form.daily_hours_limit.data),
+                                                                 checkin, SETTING_LABELS),
+                     default_field="daily_hours_limit", duplicate=None)
+        if saved:
+            flash("设置已保存。" if saved.value else "设置没有变化。", "success")
             return redirect(url_for(".index"))
     return render_template("integrity/settings.html", form=form)

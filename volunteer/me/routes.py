@@ -6,18 +6,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..certificates.models import Certificate
-from ..errors import ServiceError
+
 from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
 from ..hours.stars import next_level, star_level, stars_text
-from ..models_base import today_local
+from ..clock import today_local
 from ..teams import services as team_services
 from ..teams.models import TeamInvitation
-from ..views import int_arg, page_arg
+from ..views import int_arg, page_arg, save
 
 bp = Blueprint("me", __name__, url_prefix="/me")
-
 
 @bp.route("")
 @login_required
@@ -40,7 +39,6 @@ def index():
                            can_issue="certificates.issue" in current_app.view_functions,
                            invitations=team_services.pending_invitations(volunteer_id=volunteer.id))
 
-
 @bp.route("/invitations", methods=["POST"])
 @login_required
 def decide_invitation():
@@ -54,15 +52,8 @@ def decide_invitation():
         flash("该邀请不存在或已处理。", "warning")
         return redirect(url_for(".index"))
     team_name = invitation.team.name
-    try:
-        if decision == "accept":
-            team_services.accept_invitation(current_user, invitation, today_local())
-        else:
-            team_services.decline_invitation(current_user, invitation)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        db.session.commit()
+    decide = (lambda: team_services.accept_invitation(current_user, invitation, today_local())) \
+        if decision == "accept" else (lambda: team_services.decline_invitation(current_user, invitation))
+    if save(None, decide, duplicate=None):
         flash(f"已加入“{team_name}”。" if decision == "accept" else f"已拒绝“{team_name}”的邀请。", "success")
     return redirect(url_for(".index"))

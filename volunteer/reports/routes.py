@@ -5,19 +5,18 @@ outside that scope answers 404); volunteers get 403. All figures come from repor
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.permissions import role_required
+from ..permissions import role_required
 from ..extensions import db
 from ..figures import cached, ids_key
-from ..models_base import today_local
+from ..clock import today_local
 from ..teams.models import ServiceCategory, Team
-from ..views import page_arg
+from ..views import ListPage, page_arg
 from . import charts, services
 from .forms import MONTH_CHOICES, ReportFilterForm
 
@@ -36,26 +35,6 @@ class Filters:
     args: dict  # the query string to carry to the other report pages
     year: int | None = None  # the period as a year (and month), None for a range of dates
     month: int | None = None
-
-
-class ListPage:
-    """Just enough of Flask-SQLAlchemy's Pagination for the `pager` macro."""
-
-    def __init__(self, items, page, per_page, total):
-        self.items, self.page, self.per_page, self.total = items, page, per_page, total
-        self.pages = max(1, math.ceil(total / per_page)) if total else 0
-        self.has_prev, self.has_next = page > 1, page < self.pages
-        self.prev_num, self.next_num = page - 1, page + 1
-
-    def iter_pages(self, left_edge=1, left_current=2, right_current=3, right_edge=1):
-        last = 0
-        for num in range(1, self.pages + 1):
-            if (num <= left_edge or self.page - left_current <= num < self.page + right_current
-                    or num > self.pages - right_edge):
-                if last + 1 != num:
-                    yield None
-                yield num
-                last = num
 
 
 def _allowed_teams():
