@@ -118,7 +118,8 @@ def test_facts_follow_every_kind_of_write(app):
     assert_exact()
 
     # An activity edited to another team, category and month: its records move with it.
-    update_activity(office, march, {"title": march.title, "team_id": two.id, "category_id": help_.id, "service_date": date(2026, 5, 1)})
+    update_activity(office, march, {"title": march.title, "team_id": two.id, "category_id": help_.id,
+                                    "service_date": date(2026, 5, 1)})
     assert_exact()
     update_activity(office, march, {"title": march.title, "category_id": None})
     assert_exact()

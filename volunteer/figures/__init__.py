@@ -29,8 +29,8 @@ from .tallies import month_text, tally_by_team, tally_count, whole_months
 from .triggers import FIGURES, TRACKED_TABLES, TRIGGER_PREFIX, initial_row_sql, tally_trigger_ddl, trigger_ddl
 
 __all__ = [
-    "ActivityMonth", "DataVersion", "FactDelta", "FIGURES", "PeriodCount", "RecordTally", "RegistrationMonth", "ReportCell", "StarRise",
-    "TRACKED_TABLES", "TRIGGER_PREFIX", "VolunteerPeriod", "bulk_changes", "cached", "clear", "current_token",
+    "ActivityMonth", "DataVersion", "FactDelta", "FIGURES", "PeriodCount", "RecordTally", "RegistrationMonth",
+    "ReportCell", "StarRise", "TRACKED_TABLES", "TRIGGER_PREFIX", "VolunteerPeriod", "bulk_changes", "cached", "clear", "current_token",
     "ids_key", "initial_row_sql", "month_text", "tally_by_team", "tally_count", "tally_trigger_ddl",
     "trigger_ddl", "whole_months",
 ]

@@ -69,7 +69,8 @@ def apply_sql(dialect: str, d: str) -> list[str]:
     keys = ("SELECT CASE WHEN g.g < 2 THEN d.month ELSE d.year END AS period, "
             "CASE WHEN g.g IN (0, 2) THEN d.team_id ELSE 0 END AS team_id, d.volunteer_id, d.sign, d.minutes "
             f"FROM ({d}) d CROSS JOIN (SELECT 0 AS g UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) g")
-    grouped_keys = f"SELECT period, team_id, volunteer_id, sum(sign) AS n, sum(sign * minutes) AS m FROM ({keys}) k0 GROUP BY 1, 2, 3"
+    grouped_keys = (f"SELECT period, team_id, volunteer_id, sum(sign) AS n, sum(sign * minutes) AS m "
+                    f"FROM ({keys}) k0 GROUP BY 1, 2, 3")
     acts = (f"SELECT activity_id, team_id, category_id, month, sum(sign) AS n FROM ({d}) d0 GROUP BY 1, 2, 3, 4")
     became = ("sum(CASE WHEN coalesce(p.records, 0) = 0 THEN 1 "
               "WHEN p.records + k.n = 0 THEN -1 ELSE 0 END)")
