@@ -11,16 +11,17 @@ from flask import Blueprint, abort, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.permissions import role_required
+from ..permissions import role_required
 from ..database import write_intent
 from ..errors import ServiceError
 from ..excel import exporters
 from ..excel.templates import build_template
 from ..extensions import db
-from ..models_base import today_local
+from ..clock import today_local
 from ..teams.models import Team
 from ..teams.services import active_categories
 from ..views import date_arg, int_arg, month_arg
+from ..volunteers import roster
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -89,9 +90,7 @@ def volunteers():
     """The roster as /volunteers/ shows it under the same query arguments: ID numbers masked
     for the user's role, birth dates left out. A `full_id` argument is ignored: a link that any
     site can embed must never export full numbers, nor write to the audit log."""
-    from ..volunteers.routes import _filters, _team_choices  # the list's own filter parsing
-
-    filters = _filters({tid for tid, _ in _team_choices(every_team=True)})
+    filters = roster.visible_filters(current_user, request.args)  # the list's own filter parsing
     actor = current_user._get_current_object()
     return _send(lambda f: exporters.export_volunteers(actor, f, filters=filters, today=today_local()),
                  exporters.download_name("志愿者花名册"))
@@ -102,9 +101,7 @@ def volunteers():
 def volunteers_full_id():
     """The office's full-ID roster (with birth dates) under the list's filters, sent as form
     fields: a POST with CSRF (checked app-wide), written to the audit log with the count."""
-    from ..volunteers.routes import _filters, _team_choices
-
-    filters = _filters({tid for tid, _ in _team_choices(every_team=True)}, request.form)
+    filters = roster.visible_filters(current_user, request.form)
     # The audit entry is a write: end the read transaction and start a writing one, so
     # SQLite never has to upgrade a stale read snapshot at commit.
     db.session.commit()

@@ -23,14 +23,13 @@ from ..hours.stars import next_level, star_level, stars_text
 from ..clock import today_local
 from ..teams.models import Team, TeamMembership
 from ..views import int_arg, page_arg, save
-from . import edit_form, services
+from . import edit_form, roster, services
 from .forms import IdNumberForm, VolunteerForm
 from .models import STATUS_LABELS, Volunteer
 from .validators import POLITICAL_STATUSES
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
-AGE_GROUP_LABELS = {"u18": "未满18", "18-35": "18-35", "36-59": "36-59", "60+": "60以上"}
 # Every error of the ID-number form shows under the number itself.
 ID_CHANGE_FIELDS = {"id_type": "id_number", "证件类型": "id_number", "name": "id_number"}
 STALE_MESSAGE = "该志愿者已被他人修改，请刷新页面后重新编辑（您填写的内容仍保留在下方）。"
@@ -44,41 +43,13 @@ def _scope_team_ids():
     return None if _is_office() else current_user.led_team_ids
 
 
-def _team_choices(include_ids=(), *, every_team: bool = False) -> list[tuple[int, str]]:
-    """Teams this user may pick: a leader their own; the office the active ones plus
-    `include_ids` (or every team, for the list filter)."""
-    stmt = select(Team.id, Team.name).order_by(Team.is_active.desc(), Team.name)
-    if not _is_office():
-        stmt = stmt.where(Team.id.in_(current_user.led_team_ids or [-1]))
-    elif not every_team:
-        stmt = stmt.where(Team.is_active.is_(True) | Team.id.in_(list(include_ids) or [-1]))
-    return [(tid, name) for tid, name in db.session.execute(stmt)]
-
-
 # --- list ----------------------------------------------------------------------------------------
-
-def _filters(team_ids: set[int], args=None) -> dict:
-    """The list filters from the query string (or ``args``, such as a POSTed form); unknown
-    values are dropped, not errors."""
-    args = request.args if args is None else args
-    team_id = int_arg("team_id", source=args)
-    status = args.get("status", "")
-    political = args.get("political_status", "")
-    age = args.get("age_group", "")
-    return {
-        "q": (args.get("q") or "").strip()[:40],
-        "team_id": team_id if team_id in team_ids else None,
-        "status": status if status in STATUS_LABELS else "",
-        "political_status": political if political in POLITICAL_STATUSES else "",
-        "age_group": age if age in AGE_GROUP_LABELS else "",
-    }
-
 
 @bp.route("/")
 @role_required("office", "leader")
 def index():
-    teams = _team_choices(every_team=True)
-    filters = _filters({tid for tid, _ in teams})
+    teams = roster.team_choices(current_user, every_team=True)
+    filters = roster.filters(request.args, {tid for tid, _ in teams})
     stmt = services.search_volunteers(
         q=filters["q"] or None, team_id=filters["team_id"], status=filters["status"] or None,
         political_status=filters["political_status"] or None, age_group=filters["age_group"] or None,
@@ -96,7 +67,7 @@ def index():
     return render_template(
         "volunteers/index.html", page=page, total=total, filters=filters, args=args, teams=teams,
         team_names=services.team_names_by_volunteer(ids), minutes=approved_minutes_by_volunteer(ids),
-        statuses=STATUS_LABELS, political_statuses=POLITICAL_STATUSES, age_groups=AGE_GROUP_LABELS)
+        statuses=STATUS_LABELS, political_statuses=POLITICAL_STATUSES, age_groups=roster.AGE_GROUP_LABELS)
 
 
 # --- detail and the audited full-ID view ------------------------------------------------------------
@@ -174,7 +145,7 @@ def _flash_warnings(fields: dict) -> None:
 @role_required("office", "leader")
 def create():
     form = VolunteerForm()
-    choices = dict(_team_choices())
+    choices = dict(roster.team_choices(current_user))
     form.teams.choices = [SelectChoice(tid, name) for tid, name in choices.items()]
     if request.method == "GET":
         # ?team_id= preselects a team (the team page links here); a leader of one team gets it.
@@ -210,7 +181,7 @@ def edit(volunteer_id):
     if not _may_edit(volunteer):
         abort(404)
     current_teams = volunteer.team_ids
-    choices = dict(_team_choices(include_ids=current_teams))
+    choices = dict(roster.team_choices(current_user, include_ids=current_teams))
     if request.method == "GET":
         form = VolunteerForm(data=edit_form.edit_form_data(volunteer))
         form.teams.data = [t for t in choices if t in current_teams]
