@@ -331,7 +331,8 @@ def _prepare(case, args, out):
 
         return read_openpyxl
     if case == "zip_bomb":
-        from volunteer.excel.reader import FatalImportError, read_table
+        from volunteer.excel.reader import read_table
+        from volunteer.excel.vetting import FatalImportError
 
         def zip_bomb():
             try:

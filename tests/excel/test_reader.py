@@ -12,7 +12,8 @@ from openpyxl.styles import Font, PatternFill
 
 from volunteer.excel import reader
 from volunteer.excel.columns import KINDS, header_lookup, normalize_header
-from volunteer.excel.reader import FatalImportError, Limits, read_table
+from volunteer.excel.reader import read_table
+from volunteer.excel.vetting import FatalImportError, Limits
 
 VOLUNTEER_HEADER = ["姓名", "证件号码", "手机号码", "所属队伍", "备注"]
 

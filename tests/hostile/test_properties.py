@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
 from volunteer.excel.importers import import_hours, import_volunteers
-from volunteer.excel.reader import FatalImportError
+from volunteer.excel.vetting import FatalImportError
 from volunteer.extensions import db
 from volunteer.hours.models import ServiceRecord
 from volunteer.teams.models import TeamMembership

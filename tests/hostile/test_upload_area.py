@@ -13,7 +13,9 @@ import zipfile
 import pytest
 
 from volunteer.excel import reader
-from volunteer.excel.reader import FatalImportError, read_table, xlsx_used_area
+from volunteer.excel.reader import read_table
+from volunteer.excel.used_area import Area, xlsx_used_area
+from volunteer.excel.vetting import FatalImportError
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -148,7 +150,7 @@ def test_refusal_takes_no_memory():
     code = (
         "import resource, sys\n"
         "from tests.hostile.test_upload_area import book, FAR_COLUMN\n"
-        "from volunteer.excel.reader import read_table, FatalImportError\n"
+        "from volunteer.excel.reader import read_table\nfrom volunteer.excel.vetting import FatalImportError\n"
         "data = book(FAR_COLUMN)\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "try:\n    read_table(data, 'teams')\nexcept FatalImportError as e:\n    print(e.reason)\n"
@@ -177,10 +179,10 @@ def test_area_figures():
         with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("xl/worksheets/sheet1.xml") as fh:
             return xlsx_used_area(fh, max_rows=kw.get("rows", 200_010), max_columns=kw.get("columns", 64))
 
-    assert area(HEADER + f'<row r="150000">{value_cell("AZ150000")}</row>') == reader.Area(150_000, 52)
+    assert area(HEADER + f'<row r="150000">{value_cell("AZ150000")}</row>') == Area(150_000, 52)
     assert area(HEADER + ("<row>" + value_cell() * 3 + "</row>") * 2, rows=2).rows > 2
-    assert area('<row><c r="B5"/><c/><c/></row><row><c/></row>') == reader.Area(5, 4)  # after B5: C, D
-    assert area('<row r="7"><c/></row><row><c/></row>') == reader.Area(8, 1)
+    assert area('<row><c r="B5"/><c/><c/></row><row><c/></row>') == Area(5, 4)  # after B5: C, D
+    assert area('<row r="7"><c/></row><row><c/></row>') == Area(8, 1)
 
 
 def test_sheet_in_utf16_is_parsed_not_skimmed(no_calamine):

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..imports.services import record_batch, sha256, status_for
 from ..models_base import today_local
 from .importers import ImportReport, fatal_report, run_import, write_error_file
-from .reader import LIMITS, FatalImportError
+from .vetting import LIMITS, FatalImportError
 
 KIND_LABELS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长"}
 SHOWN_PROBLEMS = 50  # lines of errors (and of warnings) in the human summary

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.permissions import role_required
 from ..database import write_intent
 from ..errors import ServiceError
-from ..excel.reader import FatalImportError
+from ..excel.vetting import FatalImportError
 from ..extensions import db
 from ..throttle import Throttled
 from ..models_base import today_local

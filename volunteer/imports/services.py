@@ -27,7 +27,8 @@ from .. import throttle
 from ..audit.services import record
 from ..errors import ServiceError
 from ..excel.importers import ImportReport, error_file_bytes, fatal_report, run_import
-from ..excel.reader import FatalImportError, read_table
+from ..excel.reader import read_table
+from ..excel.vetting import FatalImportError
 from ..extensions import db
 from ..models_base import utcnow
 from .models import IMPORT_KINDS, ImportBatch

@@ -9,7 +9,7 @@ JSON report of CONTRACT section 2) and raise ``FatalImportError`` when the file 
 be used.
 """
 
-from ..reader import FatalImportError
+from ..vetting import FatalImportError
 from .common import ImportReport, error_file_bytes, fatal_report, write_error_file
 from .hours import import_hours
 from .teams import import_teams
