@@ -199,11 +199,12 @@ def save(form, action, *, default_field: str | None = None, columns: dict | None
         return Saved(False, error=exc.message)
 
 
-def paginate(stmt, *, count: bool = True, per_page: int | None = None, name: str = "page"):
+def paginate(stmt, *, count: bool = True, per_page: int | None = None, name: str = "page",
+             page: int | None = None):
     """One page of `stmt`: the page number read by `page_arg` (1 when malformed, 404 beyond
-    any real page), PAGE_SIZE rows unless `per_page` says otherwise, never a 404 for a page
-    past the end (an empty page instead)."""
-    return db.paginate(stmt, page=page_arg(name), per_page=per_page or current_app.config["PAGE_SIZE"],
+    any real page) unless `page` is given, PAGE_SIZE rows unless `per_page` says otherwise,
+    never a 404 for a page past the end (an empty page instead)."""
+    return db.paginate(stmt, page=page or page_arg(name), per_page=per_page or current_app.config["PAGE_SIZE"],
                        error_out=False, count=count)
 
 

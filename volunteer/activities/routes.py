@@ -1,19 +1,17 @@
 """Activity pages: list, create/edit/publish, detail, sign-up, and the one-screen hours entry."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..auth.permissions import get_visible_or_404, role_required
-from ..errors import ServiceError, StaleError
+from ..permissions import get_visible_or_404, role_required
 from ..extensions import db
 from ..figures import cached, ids_key
 from ..hours.models import ServiceRecord
 from ..hours.services import log_hours
 from ..teams.models import Team
 from ..teams.services import active_categories
-from ..views import int_arg, month_arg, month_span, page_arg
+from ..views import int_arg, month_arg, month_span, paginate, save
 from ..volunteers import lookup
 from . import roster, services
 from .forms import ActivityForm, FindPersonForm
@@ -62,8 +60,7 @@ def index():
     if filters["month"]:
         start, end = month_span(filters["month"])
         stmt = stmt.where(Activity.service_date >= start, Activity.service_date < end)
-    page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False, count=False)
+    page = paginate(stmt, count=False)
     # Every activity of three years and more: count once per change of the data (volunteer/figures.py).
     scope = (current_user.role, ids_key(current_user.led_team_ids) if current_user.role == "leader" else None)
     page.total = cached("activities.count", (scope, tuple(sorted(filters.items()))), lambda: db.session.scalar(
@@ -92,15 +89,11 @@ def create():
         team = db.session.get(Team, form.team_id.data)
         if team is None or not team.can_manage(current_user):
             abort(404)
-        try:
-            activity = services.create_activity(current_user, _form_values(form) | {"status": "draft"})
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(exc.message)
-        else:
-            db.session.commit()
+        saved = save(form, lambda: services.create_activity(current_user, _form_values(form) | {"status": "draft"}),
+                     default_field="title", duplicate=None)
+        if saved:
             flash("活动已创建（草稿）。发布后志愿者即可报名。", "success")
-            return redirect(url_for(".detail", activity_id=activity.id))
+            return redirect(url_for(".detail", activity_id=saved.value.id))
     return render_template("activities/form.html", form=form, activity=None)
 
 
@@ -133,16 +126,9 @@ def edit(activity_id):
         team = db.session.get(Team, form.team_id.data)
         if team is None or not team.can_manage(current_user):
             abort(404)
-        try:
-            services.update_activity(current_user, activity, _form_values(form), version=form.version.data or None)
-        except StaleDataError:
-            db.session.rollback()
-            form.title.errors.append(StaleError.default_message)
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(exc.message)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_activity(current_user, activity, _form_values(form),
+                                                       version=form.version.data or None),
+                default_field="title", duplicate=None):
             flash("活动已保存。", "success")
             return redirect(url_for(".detail", activity_id=activity.id))
     return render_template("activities/form.html", form=form, activity=activity)
@@ -167,13 +153,7 @@ def signup(activity_id):
     activity = get_visible_or_404(Activity, activity_id)
     if not current_user.volunteer_id:
         abort(403)
-    try:
-        services.sign_up(current_user, activity, current_user.volunteer)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        db.session.commit()
+    if save(None, lambda: services.sign_up(current_user, activity, current_user.volunteer), duplicate=None):
         flash("报名成功。", "success")
     return redirect(url_for(".detail", activity_id=activity.id))
 
@@ -216,15 +196,14 @@ def hours(activity_id):
 def _find_person(form: FindPersonForm):
     """Look a person up for the hours screen; the answer (and its cost) is committed even
     when it is a miss. Returns the volunteer or None (the reason on the form)."""
-    try:
-        person = lookup.find_person(current_user, form.name.data, form.key.data, purpose="hours",
-                                    team_ids=None if current_user.role == "office" else current_user.led_team_ids)
-    except ServiceError as exc:  # not a key, or the budget is spent: nothing answered
-        db.session.rollback()
-        field = form[exc.field] if exc.field in ("name", "key") else form.key
-        field.errors = list(field.errors) + [exc.message]
+    scope = None if current_user.role == "office" else current_user.led_team_ids
+    # Not a key, or the budget is spent: nothing answered (the error under the key).
+    answer = save(form, lambda: lookup.find_person(current_user, form.name.data, form.key.data, purpose="hours",
+                                                   team_ids=scope),
+                  default_field="key", columns={"found": "key"}, duplicate=None)
+    if not answer:
         return None
-    db.session.commit()
+    person = answer.value
     if person is None:
         form.key.errors = ["未找到姓名与手机号码（或证件号码）都相符的志愿者。新志愿者请先登记。"]
     return person
@@ -237,13 +216,10 @@ def _save_hours(activity, found_ids):
     if not errors and not entries:
         flash("没有填写任何时长。", "warning")
     elif not errors:
-        try:
-            counts = log_hours(current_user, activity, entries)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        saved = save(None, lambda: log_hours(current_user, activity, entries), duplicate=None,
+                     flash_category="error")
+        if saved:
+            counts = saved.value
             done = "已确认" if current_user.role == "office" else "待分中心审核"
             flash(f"已保存：新增 {counts['created']} 条，修改 {counts['updated']} 条，"
                   f"未变 {counts['unchanged']} 条（{done}）。", "success")

@@ -4,7 +4,7 @@ verification page and the issuer settings.
 Office: everything. A volunteer (any login linked to a volunteer record, role volunteer) issues
 and views their own certificates; someone else's answers 404. Leaders are refused (403).
 """
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
 from ..clock import today_local
-from ..views import page_arg, save, to_int
+from ..views import paginate, save, to_int
 from ..volunteers.models import Volunteer
 from . import services
 from .forms import IssueForm, IssuerSettingsForm, RevokeForm, VolunteerSearchForm
@@ -43,8 +43,7 @@ def register():
     if q:
         stmt = stmt.join(Volunteer, Volunteer.id == Certificate.volunteer_id).where(
             or_(Certificate.number == q.upper(), Certificate.number.like(q.upper() + "%"), Volunteer.name == q))
-    page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    page = paginate(stmt)
     return render_template("certificates/register.html", page=page, form=form, q=q)
 
 

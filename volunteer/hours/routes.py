@@ -1,5 +1,5 @@
 """The office's approval queue, and voiding / correcting single records."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,7 +11,7 @@ from ..figures import tally_count
 from ..teams.models import Team
 from . import services
 from .forms import CorrectForm, VoidForm
-from ..views import int_arg, int_list_arg, month_arg, month_span, page_arg, safe_next, save
+from ..views import int_arg, int_list_arg, month_arg, month_span, paginate, safe_next, save
 from .models import ServiceRecord
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
@@ -43,9 +43,7 @@ def approvals():
     filters = _filters(request.args)
     stmt = _queue(filters).options(selectinload(ServiceRecord.volunteer), selectinload(ServiceRecord.activity),
                                    selectinload(ServiceRecord.team), selectinload(ServiceRecord.created_by))
-    page = db.paginate(stmt.order_by(ServiceRecord.service_date, ServiceRecord.id),
-                       page=page_arg(), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False, count=False)
+    page = paginate(stmt.order_by(ServiceRecord.service_date, ServiceRecord.id), count=False)
     page.total = _pending_count(filters)
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
     return render_template("hours/approvals.html", page=page, filters=filters, teams=teams, void_form=VoidForm())

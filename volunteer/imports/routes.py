@@ -11,21 +11,21 @@ outcome is written in a short transaction of its own (as the login does).
 """
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
-from ..auth.permissions import role_required
+from ..permissions import role_required
 from ..database import write_intent
 from ..errors import ServiceError
 from ..excel.vetting import FatalImportError
 from ..extensions import db
 from ..throttle import Throttled
-from ..models_base import today_local
-from ..teams.forms import choices
-from ..views import page_arg
+from ..clock import today_local
+from ..forms import choices
+from ..views import paginate, save
 from . import services
 from .forms import UploadForm
 from .models import IMPORT_KINDS, IMPORT_STATUS, ImportBatch
@@ -42,17 +42,14 @@ def _labels():
 
 
 def _template_links() -> dict[str, str]:
-    """Template download links, while the exports feature provides them."""
-    if "exports.template" not in current_app.view_functions:
-        return {}
+    """Template download links for the kinds this user may import."""
     kinds = services.allowed_kinds(current_user)
     return {kind: url_for("exports.template", kind=kind) for kind in ("volunteers", "teams", "hours") if kind in kinds}
 
 
 def _history():
     stmt = services.history(current_user).options(selectinload(ImportBatch.created_by))
-    return db.paginate(stmt, page=page_arg(),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return paginate(stmt)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -148,17 +145,16 @@ def confirm(token):
     batch = _batch_or_404(token)
     skip = request.form.get("skip_invalid") == "1"
     try:
-        report = services.confirm(current_user, batch, skip_invalid=skip, today=today_local())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return redirect(url_for(".preview", token=token))
+        saved = save(None, lambda: services.confirm(current_user, batch, skip_invalid=skip, today=today_local()),
+                     duplicate=None)
     except (IntegrityError, OperationalError):
         # Someone changed the same records between the check and the write: nothing was saved.
         db.session.rollback()
         flash("导入时数据被他人同时修改，本次未写入任何数据，请重新确认导入。", "danger")
         return redirect(url_for(".preview", token=token))
-    db.session.commit()
+    if not saved:
+        return redirect(url_for(".preview", token=token))
+    report = saved.value
     if report.get("expired"):
         flash(services.MSG_EXPIRED, "warning")
     elif report.get("written"):
@@ -179,13 +175,8 @@ def confirm(token):
 @role_required("office", "leader")
 def cancel(token):
     batch = _batch_or_404(token)
-    try:
-        services.cancel(current_user, batch)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
+    if not save(None, lambda: services.cancel(current_user, batch), duplicate=None):
         return redirect(url_for(".preview", token=token))
-    db.session.commit()
     flash("已取消本次导入，没有写入任何数据。", "info")
     return redirect(url_for(".index"))
 

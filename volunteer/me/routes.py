@@ -1,6 +1,6 @@
 """A volunteer's own page: approved and pending hours, star level, records, certificates, and
 the teams' invitations to accept or decline (a leader adds nobody from elsewhere without it)."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,7 +14,7 @@ from ..hours.stars import next_level, star_level, stars_text
 from ..clock import today_local
 from ..teams import services as team_services
 from ..teams.models import TeamInvitation
-from ..views import int_arg, page_arg, save
+from ..views import int_arg, paginate, save
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -26,17 +26,15 @@ def index():
         abort(404)
     totals = volunteer_totals(volunteer.id)
     level = star_level(totals["approved"])
-    records = db.paginate(
+    records = paginate(
         select(ServiceRecord).options(selectinload(ServiceRecord.activity), selectinload(ServiceRecord.team))
         .where(ServiceRecord.volunteer_id == volunteer.id)
-        .order_by(ServiceRecord.service_date.desc(), ServiceRecord.id.desc()),
-        page=page_arg(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        .order_by(ServiceRecord.service_date.desc(), ServiceRecord.id.desc()))
     certificates = db.session.scalars(select(Certificate).where(Certificate.volunteer_id == volunteer.id)
                                       .order_by(Certificate.issued_at.desc()).limit(20)).all()
     return render_template("me/index.html", volunteer=volunteer, totals=totals, level=level,
                            stars=stars_text(level), upcoming=next_level(totals["approved"]),
                            records=records, certificates=certificates,
-                           can_issue="certificates.issue" in current_app.view_functions,
                            invitations=team_services.pending_invitations(volunteer_id=volunteer.id))
 
 @bp.route("/invitations", methods=["POST"])

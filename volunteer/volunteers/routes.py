@@ -22,7 +22,7 @@ from ..hours.services import approved_minutes_by_volunteer, volunteer_totals
 from ..hours.stars import next_level, star_level, stars_text
 from ..clock import today_local
 from ..teams.models import Team, TeamMembership
-from ..views import int_arg, page_arg, save
+from ..views import int_arg, paginate, save
 from . import edit_form, roster, services
 from .forms import IdNumberForm, VolunteerForm
 from .models import STATUS_LABELS, Volunteer
@@ -76,9 +76,9 @@ def _render_detail(volunteer: Volunteer, full_id: str | None = None, id_form: Id
     totals = volunteer_totals(volunteer.id)
     level = star_level(totals["approved"])
     scope = _scope_team_ids()
-    records = db.paginate(services.hour_history(volunteer.id, team_ids=scope),
-                          page=page_arg() if request.method == "GET" else 1,
-                          per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    # A POST (the ID-number actions) shows the first page of the history.
+    records = paginate(services.hour_history(volunteer.id, team_ids=scope),
+                       page=None if request.method == "GET" else 1)
     memberships = db.session.execute(
         select(TeamMembership.joined_on, Team).join(Team, Team.id == TeamMembership.team_id)
         .where(TeamMembership.volunteer_id == volunteer.id).order_by(Team.name)).all()
@@ -87,8 +87,7 @@ def _render_detail(volunteer: Volunteer, full_id: str | None = None, id_form: Id
     return render_template(
         "volunteers/detail.html", volunteer=volunteer, full_id=full_id, id_form=id_form, totals=totals, level=level,
         stars=stars_text(level), upcoming=next_level(totals["approved"]), records=records,
-        memberships=memberships, history_limited=scope is not None, can_edit=_may_edit(volunteer),
-        can_issue="certificates.issue" in current_app.view_functions)
+        memberships=memberships, history_limited=scope is not None, can_edit=_may_edit(volunteer))
 
 
 def _may_edit(volunteer: Volunteer) -> bool:
