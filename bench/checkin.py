@@ -95,7 +95,7 @@ def token(app, activity_id: int) -> str:
     """What the venue screen's QR holds at this minute (same key as the server's)."""
     from volunteer.checkin import tokens
     from volunteer.checkin.services import today_beijing
-    from volunteer.models_base import utcnow
+    from volunteer.clock import utcnow
 
     with app.app_context():
         return tokens.qr_token(activity_id, today_beijing(), tokens.counter_at(utcnow()))

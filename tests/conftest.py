@@ -122,7 +122,7 @@ def login_as(app, client):
 
 @pytest.fixture
 def today():
-    from volunteer.models_base import today_local
+    from volunteer.clock import today_local
 
     return today_local()
 

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from .validators import age_on
+from flask_login import current_user
+
+from .clock import today_local
+from .fields import age_on
 
 OFFICE = "office"
 
@@ -60,8 +63,6 @@ def age(birth: date | None, today: date | None = None) -> int | None:
     if birth is None:
         return None
     if today is None:
-        from ..models_base import today_local
-
         today = today_local()
     return age_on(birth, today)
 
@@ -75,8 +76,6 @@ def age_text(birth: date | None) -> str:
 def shown_id(number: str | None) -> str:
     """Jinja filter `mask_id`: the number as the logged-in user may see it. Anonymous pages
     (outside a login) get the tail as well."""
-    from flask_login import current_user
-
     return id_for(current_user if getattr(current_user, "is_authenticated", False) else _ANONYMOUS, number)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .errors import ServiceError
 from .extensions import db
-from .models_base import utcnow
+from .clock import utcnow
 
 THROTTLED = "操作过于频繁，请稍后再试。"
 MAX_LOCK = timedelta(hours=24)

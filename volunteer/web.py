@@ -9,8 +9,8 @@ from werkzeug.utils import cached_property
 from .audit.services import current_ip
 from .database import write_intent
 from .extensions import db
-from .models_base import CHINA_TZ
-from .volunteers.validators import CONTROL_CHARACTERS
+from .clock import CHINA_TZ
+from .fields import CONTROL_CHARACTERS
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -57,7 +57,7 @@ def hours(minutes) -> str:
 
 def register_web_hooks(app: Flask) -> None:
     from .hours.models import RECORD_STATUS
-    from .volunteers.privacy import JINJA_FILTERS as PRIVACY_FILTERS
+    from .privacy import JINJA_FILTERS as PRIVACY_FILTERS
 
     app.request_class = CleanRequest
 

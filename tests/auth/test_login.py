@@ -5,7 +5,7 @@ from datetime import timedelta
 import volunteer.throttle
 from volunteer.auth.models import User
 from volunteer.extensions import db
-from volunteer.models_base import utcnow
+from volunteer.clock import utcnow
 
 from tests import factories as f
 from tests.conftest import PASSWORD

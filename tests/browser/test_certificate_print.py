@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from volunteer.certificates.models import Certificate
 from volunteer.extensions import db
-from volunteer.models_base import today_local
+from volunteer.clock import today_local
 
 from tests import factories as f
 from tests.browser.conftest import need_binary

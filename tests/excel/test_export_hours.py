@@ -9,7 +9,7 @@ from tests import factories
 from volunteer.errors import ServiceError
 from volunteer.excel import exporters, writer
 from volunteer.extensions import db
-from volunteer.volunteers.privacy import mask_id
+from volunteer.privacy import mask_id
 
 HEADER = ["姓名", "证件号码", "手机号码", "所属队伍", "活动名称", "服务类别", "活动日期", "开始时间", "结束时间",
           "服务时长", "备注", "状态", "记录人", "审核时间"]

@@ -14,7 +14,7 @@ from volunteer.excel import exporters
 from volunteer.excel.columns import VOLUNTEER_COLUMNS
 from volunteer.excel.reader import read_table
 from volunteer.extensions import db
-from volunteer.volunteers.privacy import mask_id
+from volunteer.privacy import mask_id
 
 CANONICAL = ["姓名", "性别", "证件类型", "证件号码", "手机号码", "出生日期", "政治面貌", "文化程度", "工作单位",
              "居住社区", "所属队伍", "服务特长", "监护人姓名", "监护人电话", "注册日期", "备注"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests import factories
 from volunteer.audit.models import AuditLog
 from volunteer.extensions import db
-from volunteer.volunteers.privacy import mask_tail
+from volunteer.privacy import mask_tail
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENDPOINTS = ["/exports/templates/volunteers", "/exports/templates/teams", "/exports/templates/hours",

@@ -75,7 +75,7 @@ def test_leader_edit_keeps_masked_id_and_never_echoes_it(app, client, login_as):
     login_as("leader", teams=[team])
     page = client.get(f"/volunteers/{vol.id}/edit").get_data(as_text=True)
     assert full not in page
-    from volunteer.volunteers.privacy import mask_tail
+    from volunteer.privacy import mask_tail
     data = {"name": "周十一", "id_type": "居民身份证", "id_number": mask_tail(full), "phone": "13911112222",
             "teams": [str(team.id)], "version": str(vol.version)}
     resp = client.post(f"/volunteers/{vol.id}/edit", data=data)

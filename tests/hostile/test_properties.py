@@ -138,7 +138,7 @@ def test_baseline_files_do_write(app):
 @given(st.one_of(raw_value, st.sampled_from([-1.6666666666666666e+26, "-1e30", "-" + "9" * 40, "1e-40", 1e-300,
                                              "0." + "0" * 60 + "1", "24.0000000000000000000000000001"])))
 def test_parse_hours_only_field_errors(value):
-    from volunteer.volunteers.validators import FieldError, parse_hours_to_minutes
+    from volunteer.fields import FieldError, parse_hours_to_minutes
     try:
         minutes = parse_hours_to_minutes(value)
     except FieldError:

@@ -19,7 +19,7 @@ from volunteer.database import WRITE_LOCK_KEY
 from volunteer.extensions import db
 from volunteer.imports import services
 from volunteer.imports.models import ImportBatch
-from volunteer.models_base import utcnow
+from volunteer.clock import utcnow
 from volunteer.teams.models import Team
 
 HEADER = ["姓名", "证件号码", "所属队伍", "活动名称", "活动日期", "服务时长"]

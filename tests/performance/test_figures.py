@@ -18,7 +18,7 @@ from volunteer.auth.models import User
 from volunteer.extensions import db
 from volunteer.hours import services as hours
 from volunteer.hours.models import ServiceRecord
-from volunteer.models_base import today_local
+from volunteer.clock import today_local
 from volunteer.teams.services import approved_minutes_by_team
 from volunteer.volunteers.models import Volunteer
 

@@ -21,7 +21,7 @@ from tests.conftest import PASSWORD
 from volunteer.activities.models import ActivitySignup
 from volunteer.audit.services import record
 from volunteer.extensions import db
-from volunteer.models_base import today_local
+from volunteer.clock import today_local
 
 
 class World:

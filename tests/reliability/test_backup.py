@@ -63,7 +63,7 @@ def wait_for(predicate, timeout: float, what: str):
 def seed(url: str) -> dict:
     from volunteer.auth.services import create_user
     from volunteer.extensions import db
-    from volunteer.models_base import today_local
+    from volunteer.clock import today_local
     from volunteer.teams.services import create_category, create_team
     from volunteer.volunteers.services import register_volunteer
 

@@ -39,7 +39,7 @@ def seed(url: str) -> dict:
     from volunteer.activities.services import create_activity
     from volunteer.auth.services import create_user
     from volunteer.extensions import db
-    from volunteer.models_base import today_local
+    from volunteer.clock import today_local
     from volunteer.teams.services import create_category, create_team
     from volunteer.volunteers.services import register_volunteer
 
@@ -409,7 +409,7 @@ def seed_hot_spots(url: str) -> dict:
     from volunteer.activities.services import create_activity
     from volunteer.auth.services import create_user
     from volunteer.extensions import db
-    from volunteer.models_base import today_local
+    from volunteer.clock import today_local
     from volunteer.teams.services import create_category, create_team
     from volunteer.volunteers.services import register_volunteer
 

@@ -7,7 +7,7 @@ from tests.conftest import PASSWORD
 from volunteer.audit.models import AuditLog
 from volunteer.auth.models import User
 from volunteer.extensions import db
-from volunteer.models_base import utcnow
+from volunteer.clock import utcnow
 
 
 def audit_entries(action=None):

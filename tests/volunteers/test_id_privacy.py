@@ -15,10 +15,10 @@ import pytest
 from tests import factories as f
 from tests.volunteers.helpers import audit_entries, bad_check_digit
 from volunteer.extensions import db
-from volunteer.models_base import today_local
+from volunteer.clock import today_local
 from volunteer.throttle import THROTTLED
 from volunteer.volunteers.models import Volunteer
-from volunteer.volunteers.privacy import age, id_for, mask_id, mask_tail
+from volunteer.privacy import age, id_for, mask_id, mask_tail
 
 BIRTH = date(1967, 8, 18)
 

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from volunteer.extensions import db
 from volunteer.teams.models import TeamMembership
 from volunteer.volunteers.models import Volunteer
-from volunteer.volunteers.privacy import mask_id, mask_tail
+from volunteer.privacy import mask_id, mask_tail
 
 from tests import factories as f
 from tests.volunteers.helpers import (FULL_WIDTH, audit_entries, bad_check_digit, counts, field_errors,

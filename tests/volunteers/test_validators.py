@@ -7,11 +7,13 @@ import pytest
 from hypothesis import given, strategies as st
 from stdnum.iso7064 import mod_11_2
 
+from volunteer.fields import (
+    FieldError, age_on, clean_text, minutes_between, normalize_name, normalize_phone, parse_date,
+    parse_hours_to_minutes, parse_time,
+)
 from volunteer.volunteers.validators import (
-    DEFAULT_ID_TYPE, FieldError, ID_TYPES, age_on, birth_date_from_id, clean_text,
-    gender_from_id, minutes_between, normalize_gender, normalize_id_number,
-    normalize_id_type, normalize_name, normalize_phone, normalize_political_status,
-    parse_date, parse_hours_to_minutes, parse_time, split_team_names, validate_volunteer,
+    DEFAULT_ID_TYPE, ID_TYPES, birth_date_from_id, gender_from_id, normalize_gender, normalize_id_number,
+    normalize_id_type, normalize_political_status, split_team_names, validate_volunteer,
 )
 
 TODAY = date(2025, 3, 15)

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from stdnum.iso7064 import mod_11_2
 
+from volunteer.fields import FieldError, normalize_name, normalize_phone
 from volunteer.volunteers.validators import (
-    FieldError, GENDERS, ID_TYPES, POLITICAL_STATUSES, normalize_gender, normalize_id_number,
-    normalize_id_type, normalize_name, normalize_phone, normalize_political_status, split_team_names,
-    validate_volunteer,
+    GENDERS, ID_TYPES, POLITICAL_STATUSES, normalize_gender, normalize_id_number, normalize_id_type,
+    normalize_political_status, split_team_names, validate_volunteer,
 )
 
 TODAY = date(2025, 3, 15)

@@ -5,7 +5,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 
 ACTIVITY_STATUS = {"draft": "草稿", "published": "已发布", "closed": "已结束"}
 

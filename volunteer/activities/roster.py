@@ -14,7 +14,7 @@ from sqlalchemy.orm import lazyload
 from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..teams.models import TeamMembership
-from ..volunteers import validators
+from .. import fields
 from ..volunteers.models import Volunteer
 from .models import ActivitySignup
 
@@ -88,7 +88,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def parse_entries(form, allowed_ids: set[int]) -> tuple[dict[int, int], dict[int, str], dict[int, str]]:
     """Read `hours-<volunteer id>` boxes: (minutes by volunteer, typed text, error by volunteer).
 
-    A blank box means "no entry"; anything else must be valid hours (validators module).
+    A blank box means "no entry"; anything else must be valid hours (volunteer/fields.py).
     """
     entries, typed, errors = {}, {}, {}
     for key, raw in form.items():
@@ -101,7 +101,7 @@ def parse_entries(form, allowed_ids: set[int]) -> tuple[dict[int, int], dict[int
         if not raw.strip():
             continue
         try:
-            entries[vid] = validators.parse_hours_to_minutes(raw)
-        except validators.FieldError as exc:
+            entries[vid] = fields.parse_hours_to_minutes(raw)
+        except fields.FieldError as exc:
             errors[vid] = exc.message
     return entries, typed, errors

@@ -5,7 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 
 
 class AuditLog(db.Model):

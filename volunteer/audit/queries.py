@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import and_, or_, select
 
 from ..extensions import db
-from ..models_base import CHINA_TZ
-from ..volunteers.privacy import mask_id
+from ..clock import CHINA_TZ
+from ..privacy import mask_id
 from .models import AuditLog
 
 OBJECT_TYPES = {

@@ -19,7 +19,8 @@ from . import services
 def create(role, username, password, teams, id_number, display_name):
     """Create a login (office, leader or volunteer)."""
     from ..volunteers.models import Volunteer
-    from ..volunteers.validators import FieldError, normalize_id_number
+    from ..fields import FieldError
+    from ..volunteers.validators import normalize_id_number
 
     cli_write_intent()
     if password is None:

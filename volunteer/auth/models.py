@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 from ..teams.models import team_leaders
 
 ROLE_LABELS = {"office": "分中心办公室", "leader": "队长", "volunteer": "志愿者"}

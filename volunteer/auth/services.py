@@ -13,7 +13,7 @@ from sqlalchemy import case, delete, or_, select, union, update
 from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 from .. import throttle
 from .models import LoginSession, User, dummy_password_check
 
@@ -90,7 +90,8 @@ def check_password_rules(password: str, username: str | None = None, *others: st
 
 def _identifier(username: str) -> tuple[str, str | None, str | None]:
     """(typed username, mobile, ID number) a login field may mean."""
-    from ..volunteers.validators import FieldError, normalize_id_number, normalize_phone
+    from ..fields import FieldError, normalize_phone
+    from ..volunteers.validators import normalize_id_number
 
     typed = (username or "").strip()
     try:
@@ -253,7 +254,8 @@ def set_leader_teams(actor, user: User, teams) -> None:
 
 def _claim_fields(name: str, id_number: str, phone: str) -> tuple[str, str, str, bool]:
     """(name, ID number, mobile, all valid) in the registry's canonical forms where possible."""
-    from ..volunteers.validators import FieldError, normalize_id_number, normalize_name, normalize_phone
+    from ..fields import FieldError, normalize_name, normalize_phone
+    from ..volunteers.validators import normalize_id_number
 
     raw = [str(v or "").strip() for v in (name, id_number, phone)]
     values, valid = list(raw), True

@@ -15,7 +15,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 
 CHECKIN_STATE = {"in": "已签到", "out": "已签退", "missed": "漏签退"}
 VIA_LABELS = {"qr": "扫码", "code": "签到码", "sheet": "签到表二维码", "proxy": "代签"}

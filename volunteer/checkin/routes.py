@@ -19,11 +19,11 @@ from flask_login import current_user, login_required
 
 from ..activities.models import Activity
 from ..audit.services import record
-from ..auth.permissions import get_visible_or_404, role_required
+from ..permissions import get_visible_or_404, role_required
 from ..database import write_intent
 from ..errors import ServiceError
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 from ..throttle import spend
 from . import services, tokens
 from .forms import CloseAllForm, CodeForm, ProxyForm, SettleForm, SignInForm, SignOutForm

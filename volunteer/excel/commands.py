@@ -19,7 +19,7 @@ import click
 from ..cli import cli_write_intent, fail, import_cli
 from ..extensions import db
 from ..imports.services import record_batch, sha256, status_for
-from ..models_base import today_local
+from ..clock import today_local
 from .importers import ImportReport, fatal_report, run_import, write_error_file
 from .vetting import LIMITS, FatalImportError
 

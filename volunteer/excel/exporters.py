@@ -26,10 +26,10 @@ from ..auth.models import User
 from ..errors import ServiceError
 from ..extensions import db
 from ..hours.models import RECORD_STATUS, ServiceRecord
-from ..models_base import CHINA_TZ, today_local
+from ..clock import CHINA_TZ, today_local
 from ..teams.models import ServiceCategory, Team, TeamMembership
 from ..volunteers.models import Volunteer
-from ..volunteers.privacy import id_for
+from ..privacy import id_for
 from ..volunteers.services import search_volunteers
 from .columns import HOURS_COLUMNS, VOLUNTEER_COLUMNS
 from .templates import DATA_SHEETS

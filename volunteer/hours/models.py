@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 
 RECORD_STATUS = {"pending": "待审核", "approved": "已确认", "void": "已作废"}
 

@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select
 from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 from .models import MonthLock, ServiceRecord
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 
 IMPORT_KINDS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长"}
 IMPORT_STATUS = {"preview": "待确认", "done": "已导入", "failed": "未通过", "cancelled": "已取消"}

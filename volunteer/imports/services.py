@@ -30,7 +30,7 @@ from ..excel.importers import ImportReport, error_file_bytes, fatal_report, run_
 from ..excel.reader import read_table
 from ..excel.vetting import FatalImportError
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 from .models import IMPORT_KINDS, ImportBatch
 
 MAX_FILE_NAME = 255

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..hours.models import ServiceRecord
-from ..models_base import today_local
+from ..clock import today_local
 from ..teams.models import Team
 from ..volunteers.models import Volunteer
 from . import facts

@@ -5,7 +5,7 @@ from ..auth.services import check_password_rules
 from ..cli import cli_write_intent, fail, seed_cli
 from ..errors import ServiceError
 from ..extensions import db
-from ..models_base import today_local
+from ..clock import today_local
 from . import services
 
 

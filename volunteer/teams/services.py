@@ -106,7 +106,7 @@ def invite(actor, team: Team, volunteer) -> "TeamInvitation":
 
 
 def _decide(actor, invitation, status: str, action: str, summary: str) -> None:
-    from ..models_base import utcnow
+    from ..clock import utcnow
 
     if invitation.status != "pending":
         raise ServiceError("该邀请已处理或已撤回。")
@@ -194,7 +194,7 @@ def find_volunteer(lookup: str, name: str | None = None, *, phone_needs_name: bo
     import unicodedata
 
     from ..volunteers.models import Volunteer
-    from ..volunteers.validators import FieldError, normalize_phone
+    from ..fields import FieldError, normalize_phone
 
     text = "".join(unicodedata.normalize("NFKC", lookup or "").split()).upper()
     name = "".join(unicodedata.normalize("NFKC", name or "").split()) or None

@@ -24,6 +24,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..teams.models import TeamMembership
 from ..throttle import spend
+from .. import fields
 from . import validators
 from .models import Volunteer
 
@@ -48,29 +49,29 @@ def parse_key(text: str | None, field: str = "key") -> Key:
 
     A masked number or the last 4 characters are refused before any look-up: they are not keys.
     """
-    text = validators.clean_text(text) or ""
+    text = fields.clean_text(text) or ""
     if not text:
         raise ServiceError("请填写手机号码或完整的证件号码。", field)
     try:
-        return Key("mobile", validators.normalize_phone(text))
-    except validators.FieldError:
+        return Key("mobile", fields.normalize_phone(text))
+    except fields.FieldError:
         pass
     try:
         return Key("id_number", validators.normalize_id_number(text))
-    except validators.FieldError as exc:
+    except fields.FieldError as exc:
         compact = "".join(text.split())
         if len(compact) == 18 and compact[:17].isdigit():  # a resident ID with a typo
             raise ServiceError(f"证件号码有误：{exc.message}。", field) from None
     try:  # passports and other documents: 5-30 letters and digits
         return Key("id_number", validators.normalize_id_number(text, "护照"))
-    except validators.FieldError:
+    except fields.FieldError:
         raise ServiceError("请填写11位手机号码或完整的证件号码（不能只填后4位）。", field) from None
 
 
 def parse_name(text: str | None, field: str = "name") -> str:
     try:
-        return validators.normalize_name(text)
-    except validators.FieldError as exc:
+        return fields.normalize_name(text)
+    except fields.FieldError as exc:
         raise ServiceError("请填写姓名（须与手机号码或证件号码同时填写）。" if not (text or "").strip()
                            else exc.message, field) from None
 

@@ -5,7 +5,7 @@ from sqlalchemy import Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..clock import utcnow
 
 STATUS_LABELS = {"active": "正常", "cancelled": "注销"}
 

@@ -19,7 +19,7 @@ from sqlalchemy import Table as SATable
 
 from ...errors import ServiceError
 from ...extensions import db
-from ...volunteers.validators import clean_text
+from ...fields import clean_text
 from ..columns import header_lookup, normalize_header
 from ..reader import Table
 from ..writer import SheetSpec, write_workbook

@@ -31,12 +31,12 @@ from ...errors import ServiceError
 from ...extensions import db
 from ...hours.models import RECORD_STATUS, MonthLock, ServiceRecord
 from ...hours.services import month_of
-from ...models_base import utcnow
+from ...clock import utcnow
 from ...teams.models import ServiceCategory, Team, TeamMembership
 from ...volunteers.models import Volunteer
-from ...volunteers.validators import (DEFAULT_ID_TYPE, FieldError, clean_text, minutes_between,
-                                      normalize_id_number, normalize_name, normalize_phone, parse_date,
-                                      parse_hours_to_minutes, parse_time)
+from ...fields import (FieldError, clean_text, minutes_between, normalize_name, normalize_phone, parse_date,
+                       parse_hours_to_minutes, parse_time)
+from ...volunteers.validators import DEFAULT_ID_TYPE, normalize_id_number
 from ..columns import normalize_header
 from ..reader import read_table
 from ...bulk import bulk_write, insert_tuples, paused_gc

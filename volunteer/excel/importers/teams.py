@@ -16,7 +16,7 @@ from ...extensions import db
 from ...positions.models import Position
 from ...teams.models import TEAM_KINDS, Team
 from ...teams.services import TEAM_FIELDS
-from ...volunteers.validators import FieldError, normalize_name, normalize_phone, parse_date
+from ...fields import FieldError, normalize_name, normalize_phone, parse_date
 from ..reader import read_table
 from ...bulk import bulk_write
 from .common import ImportReport, check_today, column_length, plain, require_office, text_value, too_long

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from ...audit.services import record
 from ...extensions import db
-from ...models_base import utcnow
+from ...clock import utcnow
 from ...teams.models import Team, TeamMembership
 from ...volunteers.models import Volunteer
 from ...volunteers.services import FIELDS
