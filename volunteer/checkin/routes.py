@@ -25,6 +25,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..clock import utcnow
 from ..throttle import spend
+from ..views import save
 from . import services, tokens
 from .forms import CloseAllForm, CodeForm, ProxyForm, SettleForm, SignInForm, SignOutForm
 from .models import Checkin
@@ -145,14 +146,11 @@ def scan(token):
         _grant(token, via)
     if request.method == "POST" and problem is None and form.validate_on_submit():
         _begin_write()
-        try:
-            _pair, created = services.sign_in(current_user, activity, volunteer, via=via or "qr",
-                                              device_id=_device_id(), location=_location(form), now=now)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        saved = save(None, lambda: services.sign_in(current_user, activity, volunteer, via=via or "qr",
+                                                    device_id=_device_id(), location=_location(form), now=now),
+                     duplicate=None, flash_category="error")
+        if saved:
+            _pair, created = saved.value
             session.pop("checkin_grant", None)
             flash("签到成功。" if created else "您已签到。", "success")
             return redirect(url_for(".code"))
@@ -209,13 +207,7 @@ def sign_out():
     if pair is None:
         flash("您当前没有签到中的活动。", "info")
         return redirect(url_for(".code"))
-    try:
-        services.sign_out(current_user, pair)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if save(None, lambda: services.sign_out(current_user, pair), duplicate=None, flash_category="error"):
         flash("已签退。", "success")
     return redirect(url_for(".code"))
 
@@ -305,13 +297,11 @@ def close(activity_id):
     form = CloseAllForm()
     if not form.validate_on_submit():
         return _manage_page(activity, close_form=form)
-    try:
-        n = services.sign_out_all(current_user, activity, _local_at(activity, form.at.data))
-    except ServiceError as exc:
-        db.session.rollback()
-        form.at.errors.append(exc.message)
+    saved = save(form, lambda: services.sign_out_all(current_user, activity, _local_at(activity, form.at.data)),
+                 default_field="at", columns={"end_at": "at"}, duplicate=None)
+    if not saved:
         return _manage_page(activity, close_form=form)
-    db.session.commit()
+    n = saved.value
     flash(f"已统一签退 {n} 人。" if n else "没有仍在签到中的人。", "success")
     return redirect(url_for(".manage", activity_id=activity.id))
 
@@ -327,13 +317,9 @@ def settle(activity_id):
     pair = db.session.get(Checkin, int(form.checkin_id.data))
     if pair is None or pair.activity_id != activity.id:
         abort(404)
-    try:
-        services.settle_missed(current_user, pair, _local_at(activity, form.end_at.data))
-    except ServiceError as exc:
-        db.session.rollback()
-        form.end_at.errors.append(exc.message)
+    if not save(form, lambda: services.settle_missed(current_user, pair, _local_at(activity, form.end_at.data)),
+                default_field="end_at", columns={"checkin_id": "end_at"}, duplicate=None):
         return _manage_page(activity, settle_form=form)
-    db.session.commit()
     flash(f"已补填 {pair.volunteer.name} 的签退时间。", "success")
     return redirect(url_for(".manage", activity_id=activity.id))
 
