@@ -5,7 +5,7 @@ from volunteer.audit.models import AuditLog
 from volunteer.errors import ServiceError
 from volunteer.extensions import db
 from volunteer.hours.models import MonthLock, ServiceRecord
-from volunteer.integrity import services
+from volunteer.hours import months
 
 from tests import factories as f
 
@@ -27,12 +27,12 @@ def test_lock_refusals(app, today):
     f.make_record(f.make_activity(service_date=date(2026, 2, 3)), minutes=60, status="pending")
     db.session.commit()
     with pytest.raises(ServiceError, match="待审核"):
-        services.lock_month(None, "2026-02", today=date(2026, 4, 1))
+        months.lock_month(None, "2026-02", today=date(2026, 4, 1))
     with pytest.raises(ServiceError, match="尚未结束"):
-        services.lock_month(None, f"{today:%Y-%m}", today=today)
+        months.lock_month(None, f"{today:%Y-%m}", today=today)
     with pytest.raises(ServiceError, match="格式"):
-        services.lock_month(None, "2026-13", today=today)
-    services.lock_month(None, "2026-03", today=date(2026, 4, 1))  # the 1st of the next month: fine
+        months.lock_month(None, "2026-13", today=today)
+    months.lock_month(None, "2026-03", today=date(2026, 4, 1))  # the 1st of the next month: fine
 
 
 def test_leader_entry_in_a_locked_month_is_refused_but_office_correction_works(client, login_as):

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from volunteer.audit.models import AuditLog
 from volunteer.extensions import db
-from volunteer.integrity import services
+from volunteer.integrity import rules, services
 from volunteer.integrity.models import IntegrityReview
 
 from tests import factories as f
@@ -66,7 +66,7 @@ def test_daily_limit_is_a_setting(app, client, login_as):
     login_as("office")
     assert not flagged("daily_hours")
     response = client.post("/integrity/settings", data={"daily_hours_limit": "8"})
-    assert response.status_code == 302 and services.daily_hours_limit() == 8
+    assert response.status_code == 302 and rules.daily_hours_limit() == 8
     assert len(flagged("daily_hours")) == 1
     assert db.session.scalars(db.select(AuditLog).where(AuditLog.action == "settings.update")).one()
 

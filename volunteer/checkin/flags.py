@@ -1,4 +1,4 @@
-"""Check-in's rules in the exception queue (integrity.services RULES / RULE_QUERIES).
+"""Check-in's rules in the exception queue (beside integrity/rules.py; integrity.services runs both).
 
 Each rule is one SQL query, driven from the check-in pairs (far fewer than the records), giving
 the queue's columns: rule, record_id, service_date, detail_num, detail_ref.
@@ -14,6 +14,7 @@ from sqlalchemy import Integer, and_, case, cast, func, null, select
 from sqlalchemy.orm import aliased
 
 from ..hours.models import ServiceRecord
+from ..integrity.rules import live, not_reviewed, rule_name
 from .models import LOCATION_LABELS, Checkin
 
 RULES = {
@@ -30,14 +31,7 @@ PLACE_KINDS = {1: LOCATION_LABELS["unavailable"], 2: LOCATION_LABELS["inaccurate
                3: "代签位置在范围外", 4: "通过签到表二维码签到，未获取到位置"}
 
 
-def _helpers():
-    from ..integrity import services
-
-    return services._rule_name, services._not_reviewed, services._live
-
-
 def rule_device(date_from, date_to, record_id=None):
-    rule_name, not_reviewed, live = _helpers()
     c1, c2 = aliased(Checkin), aliased(Checkin)
     shared = (select(c1.record_id, func.count(func.distinct(c2.volunteer_id)).label("people"))
               .join(c2, and_(c2.activity_id == c1.activity_id, c2.device_id == c1.device_id,
@@ -53,7 +47,6 @@ def rule_device(date_from, date_to, record_id=None):
 
 
 def rule_place(date_from, date_to, record_id=None):
-    rule_name, not_reviewed, live = _helpers()
     c = aliased(Checkin)
     kind = case((c.location_flag == "outside", 3), (c.via == "sheet", 4),
                 (c.location_flag == "inaccurate", 2), else_=1)
@@ -69,7 +62,6 @@ def rule_place(date_from, date_to, record_id=None):
 
 
 def rule_edited(date_from, date_to, record_id=None):
-    rule_name, not_reviewed, live = _helpers()
     c = aliased(Checkin)
     total = func.sum(c.minutes)
     given = (select(c.record_id, case((total > 24 * 60, 24 * 60), else_=total).label("minutes"))

@@ -8,7 +8,9 @@ from ..checkin.services import SETTING_AUTO, SETTING_BEFORE, SETTING_LABELS, SET
 from ..extensions import db
 from ..views import ListPage, page_arg, safe_next, save
 from ..hours.models import ServiceRecord
+from ..hours.months import lock_month, locked_months
 from . import services
+from .rules import daily_hours_limit
 from .forms import IntegritySettingsForm, LockMonthForm, QueueFilterForm, ReviewForm
 
 bp = Blueprint("integrity", __name__, url_prefix="/integrity")
@@ -34,7 +36,7 @@ def index():
     base_args = {k: v for k, v in args.items() if k != "rule"}
     return render_template("integrity/index.html", form=form, counts=counts, rule=rule, args=args, base_args=base_args,
                            page=ListPage(rows, page_no, per_page, total), rules=services.RULES,
-                           help=services.RULE_HELP, limit=services.daily_hours_limit())
+                           help=services.RULE_HELP, limit=daily_hours_limit())
 
 
 @bp.route("/review/<rule>/<int:record_id>", methods=["GET", "POST"])
@@ -77,11 +79,11 @@ def reviews():
 def months():
     form = LockMonthForm()
     if form.validate_on_submit():
-        if save(form, lambda: services.lock_month(current_user, form.month.data), default_field="month",
+        if save(form, lambda: lock_month(current_user, form.month.data), default_field="month",
                 duplicate=None):
             flash(f"{form.month.data} 已锁账。", "success")
             return redirect(url_for(".months"))
-    return render_template("integrity/months.html", form=form, locked=services.locked_months())
+    return render_template("integrity/months.html", form=form, locked=locked_months())
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -89,7 +91,7 @@ def months():
 def settings():
     form = IntegritySettingsForm()
     if request.method == "GET":
-        form.daily_hours_limit.data = services.daily_hours_limit()
+        form.daily_hours_limit.data = daily_hours_limit()
         checkin = checkin_settings()
         form.checkin_unit.data = str(checkin["unit"])
         form.checkin_minutes_before.data = checkin["minutes_before"]

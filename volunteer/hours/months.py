@@ -1,0 +1,74 @@
+"""Month bounds and the monthly close (月度锁账) of service records.
+
+Locking a month adds a `MonthLock`; from then on that month's records change only through an
+office correction (hours.services.correct_record / void_record(correction=True)), which
+`hours.services.ensure_unlocked` enforces for everyone else. Editing an activity never moves
+a locked month's records (activities.services.update_activity refuses the edit). Adds and
+flushes; the caller commits.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..audit.services import record
+from ..auth.models import User
+from ..clock import today_local
+from ..errors import ServiceError
+from ..extensions import db
+from .models import MonthLock, ServiceRecord
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """'2026-03' -> (2026-03-01, 2026-04-01), the half-open range of its dates."""
+    match = MONTH_RE.match(month or "")
+    if not match:
+        raise ServiceError("月份格式应为 YYYY-MM，例如 2026-03。", "month")
+    y, m = int(match.group(1)), int(match.group(2))
+    if not 1900 <= y <= 2999:  # "9999-12" would end in year 10000, which date() refuses
+        raise ServiceError("月份超出范围。", "month")
+    return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
+
+
+def locked_months() -> list[dict]:
+    """Every locked month, newest first: {"month", "locked_at", "locked_by"}."""
+    rows = db.session.execute(
+        select(MonthLock.month, MonthLock.locked_at, User.username, User.display_name)
+        .outerjoin(User, User.id == MonthLock.locked_by_id).order_by(MonthLock.month.desc())).all()
+    return [{"month": m, "locked_at": at, "locked_by": display or username or "cli"} for m, at, username, display in rows]
+
+
+def month_status(month: str) -> dict:
+    """Counts of a month's records by status (one GROUP BY on ix_records_date_cover)."""
+    start, end = month_bounds(month)
+    counts = dict(db.session.execute(
+        select(ServiceRecord.status, func.count()).where(ServiceRecord.service_date >= start,
+                                                         ServiceRecord.service_date < end)
+        .group_by(ServiceRecord.status)).all())
+    return {s: counts.get(s, 0) for s in ("pending", "approved", "void")}
+
+
+def lock_month(actor, month: str, today: date | None = None) -> MonthLock:
+    """Close a month. Refused for a month not yet over, one already locked, or one that still
+    has records awaiting approval (they could never be approved once it is locked)."""
+    if actor is not None and actor.role != "office":
+        raise ServiceError("只有分中心办公室可以锁账。")
+    month = (month or "").strip()
+    start, end = month_bounds(month)
+    today = today or today_local()
+    if end > today:
+        raise ServiceError(f"{month} 尚未结束，只能锁定已经结束的月份。", "month")
+    if db.session.get(MonthLock, month) is not None:
+        raise ServiceError(f"{month} 已经锁账。", "month")
+    pending = month_status(month)["pending"]
+    if pending:
+        raise ServiceError(f"{month} 还有 {pending} 条待审核的时长记录，请先审核或作废后再锁账。", "month")
+    lock = MonthLock(month=month, locked_by_id=getattr(actor, "id", None))
+    db.session.add(lock)
+    db.session.flush()
+    record(actor, "month.lock", "month_lock", month, f"月度锁账：{month}", after={"month": month})
+    return lock
