@@ -4,8 +4,33 @@
 handlers and template helpers. The schema is created by `flask db upgrade`, never here.
 """
 from flask import Flask
+from sqlalchemy.orm import configure_mappers
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import models  # noqa: F401  (every table known to Alembic and the ORM)
+from .activities import routes as activities_routes
+from .audit import routes as audit_routes
+from .auth import routes as auth_routes
+from .auth.services import load_user
+from .certificates import routes as certificates_routes
+from .checkin import routes as checkin_routes
+from .cli import register_cli
 from .config import configure
+from .database import tune_engine
+from .exports import routes as exports_routes
+from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .hours import routes as hours_routes
+from .imports import routes as imports_routes
+from .integrity import routes as integrity_routes
+from .main import routes as main_routes
+from .me import routes as me_routes
+from .positions import routes as positions_routes
+from .reports import routes as reports_routes
+from .teams import routes as teams_routes
+from .users import routes as users_routes
+from .views import install_converters
+from .volunteers import routes as volunteers_routes
+from .web import register_web_hooks
 
 
 def create_app(test_config=None) -> Flask:
@@ -13,27 +38,17 @@ def create_app(test_config=None) -> Flask:
     configure(app, test_config)
     hops = int(app.config.get("PROXY_HOPS") or 0)
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Only the hops our own proxies appended are trusted: a client's X-Forwarded-For
         # cannot pick the address that audit entries and throttles see.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
     _register_extensions(app)
     _register_blueprints(app)
-    _register_cli(app)
-    from .web import register_web_hooks
-
+    register_cli(app)
     register_web_hooks(app)
     return app
 
 
 def _register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (every table known to Alembic and the ORM)
-    from .auth.services import load_user
-    from .database import tune_engine
-    from .extensions import bootstrap, csrf, db, login_manager, migrate
-    from sqlalchemy.orm import configure_mappers
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -51,24 +66,10 @@ def _register_extensions(app: Flask) -> None:
     configure_mappers()
 
 
-BLUEPRINTS = (
-    "auth", "main", "positions", "teams", "volunteers", "activities", "hours",
-    "me", "users", "audit", "imports", "exports", "reports", "certificates", "integrity", "checkin",
-)
-
-
 def _register_blueprints(app: Flask) -> None:
-    from importlib import import_module
-
-    from .views import install_converters
-
     install_converters(app)  # before the routes: path ids beyond an INTEGER answer 404
-    for name in BLUEPRINTS:
-        module = import_module(f".{name}.routes", __name__)
+    for module in (auth_routes, main_routes, positions_routes, teams_routes, volunteers_routes,
+                   activities_routes, hours_routes, me_routes, users_routes, audit_routes,
+                   imports_routes, exports_routes, reports_routes, certificates_routes,
+                   integrity_routes, checkin_routes):
         app.register_blueprint(module.bp)
-
-
-def _register_cli(app: Flask) -> None:
-    from .cli import register_cli
-
-    register_cli(app)

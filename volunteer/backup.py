@@ -25,8 +25,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from .cli import cli_write_intent, fail
+from .audit.services import record
+from .cli_support import cli_write_intent, fail
+from .extensions import db
 
 
 def find_pg_dump() -> str | None:
@@ -112,11 +115,6 @@ def _audit(out: Path, dialect: str) -> None:
     A database that cannot take the entry (a read-only standby, a full disk) is still backed
     up: the failure is reported on stderr and the copy goes ahead.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .audit.services import record
-    from .extensions import db
-
     cli_write_intent()
     try:
         record(None, "system.backup", "database", None, f"备份数据库到 {out}", path=str(out), dialect=dialect)

@@ -10,7 +10,9 @@ from .audit.services import current_ip
 from .database import write_intent
 from .extensions import db
 from .clock import CHINA_TZ
-from .fields import CONTROL_CHARACTERS
+from .fields import CONTROL_CHARACTERS, hours_of
+from .hours.models import RECORD_STATUS
+from .privacy import JINJA_FILTERS as PRIVACY_FILTERS
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -51,14 +53,10 @@ def local_time(value, fmt="%Y-%m-%d %H:%M") -> str:
 
 def hours(minutes) -> str:
     """Minutes as hours text: 150 -> '2.5', 120 -> '2'."""
-    value = round((minutes or 0) / 60, 2)
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"{hours_of(minutes):.2f}".rstrip("0").rstrip(".")
 
 
 def register_web_hooks(app: Flask) -> None:
-    from .hours.models import RECORD_STATUS
-    from .privacy import JINJA_FILTERS as PRIVACY_FILTERS
-
     app.request_class = CleanRequest
 
     @app.before_request

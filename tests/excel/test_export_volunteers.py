@@ -124,7 +124,7 @@ def test_roundtrip_through_the_reader(app, roster, tmp_path):
 def test_reimport_dry_run_reports_every_row_unchanged(app, roster, tmp_path):
     pytest.importorskip("volunteer.excel.importers.volunteers")
     pytest.importorskip("volunteer.excel.commands")
-    from volunteer.cli import import_cli
+    from volunteer.excel.commands import import_cli
 
     if "volunteers" not in import_cli.commands:
         pytest.skip("import volunteers command not available")

@@ -53,7 +53,7 @@ def approve(url: str, signal_file: str) -> int:
     from sqlalchemy import select
 
     from volunteer import create_app
-    from volunteer.cli import cli_write_intent
+    from volunteer.cli_support import cli_write_intent
     from volunteer.extensions import db
     from volunteer.hours.models import ServiceRecord
     from volunteer.hours.services import approve_records

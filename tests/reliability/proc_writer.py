@@ -17,7 +17,7 @@ def main(url, ledger, stop, team_id, category_id, *volunteer_ids):
 
     from volunteer import create_app
     from volunteer.activities.services import create_activity
-    from volunteer.cli import cli_write_intent
+    from volunteer.cli_support import cli_write_intent
     from volunteer.extensions import db
     from volunteer.hours.models import ServiceRecord
     from volunteer.hours.services import log_hours

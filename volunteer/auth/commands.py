@@ -1,12 +1,15 @@
 """`flask users create`: make a login from the command line."""
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..cli import cli_write_intent, fail, users_cli
+from ..cli_support import cli_write_intent, fail
 from ..errors import ServiceError
 from ..extensions import db
 from ..teams.models import Team
 from . import services
+
+users_cli = AppGroup("users", help="账号 / logins")
 
 
 @users_cli.command("create")

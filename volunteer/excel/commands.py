@@ -15,13 +15,16 @@ import json
 import os
 
 import click
+from flask.cli import AppGroup
 
-from ..cli import cli_write_intent, fail, import_cli
+from ..cli_support import cli_write_intent, fail
 from ..extensions import db
 from ..imports.services import record_batch, sha256, status_for
 from ..clock import today_local
 from .importers import ImportReport, fatal_report, run_import, write_error_file
 from .vetting import LIMITS, FatalImportError
+
+import_cli = AppGroup("import", help="Excel 导入")
 
 KIND_LABELS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长"}
 SHOWN_PROBLEMS = 50  # lines of errors (and of warnings) in the human summary

@@ -14,11 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
-from ..cli import cli_write_intent, export_cli, fail
+from ..cli_support import cli_write_intent, fail
 from ..errors import ServiceError
 from ..extensions import db
 from . import exporters
+
+export_cli = AppGroup("export", help="Excel 导出")
 
 
 def _parse_date(value: str | None, option: str) -> date | None:

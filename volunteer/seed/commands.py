@@ -1,12 +1,15 @@
 """`flask seed demo`: deterministic demo data for an empty database."""
 import click
+from flask.cli import AppGroup
 
 from ..auth.services import check_password_rules
-from ..cli import cli_write_intent, fail, seed_cli
+from ..cli_support import cli_write_intent, fail
 from ..errors import ServiceError
 from ..extensions import db
 from ..clock import today_local
 from . import services
+
+seed_cli = AppGroup("seed", help="演示数据 / demo data")
 
 
 def _password(ctx, param, value):
