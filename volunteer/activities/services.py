@@ -5,7 +5,7 @@ from ..audit.services import diff, record, snapshot
 from ..errors import ServiceError, StaleError
 from ..extensions import db
 from ..hours.models import MonthLock, ServiceRecord
-from ..hours.services import ensure_unlocked, month_of
+from ..hours.rules import ensure_unlocked, month_of
 from .models import Activity, ActivitySignup
 
 FIELDS = ("team_id", "title", "category_id", "place", "service_date", "start_time", "end_time",

@@ -2,7 +2,7 @@
 
 Locking a month adds a `MonthLock`; from then on that month's records change only through an
 office correction (hours.services.correct_record / void_record(correction=True)), which
-`hours.services.ensure_unlocked` enforces for everyone else. Editing an activity never moves
+`hours.rules.ensure_unlocked` enforces for everyone else. Editing an activity never moves
 a locked month's records (activities.services.update_activity refuses the edit). Adds and
 flushes; the caller commits.
 """

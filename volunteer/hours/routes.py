@@ -10,6 +10,7 @@ from ..extensions import db
 from ..figures import tally_count
 from ..teams.models import Team
 from . import services
+from .rules import month_of
 from .forms import CorrectForm, VoidForm
 from ..views import int_arg, int_list_arg, month_arg, month_span, paginate, safe_next, save
 from .models import ServiceRecord
@@ -35,7 +36,7 @@ def _pending_count(filters) -> int:
     entries of a whole town; counting them one by one costs time in proportion)."""
     span = month_span(filters["month"])
     return tally_count("pending", team_id=int(filters["team_id"]) if filters["team_id"].isdigit() else None,
-                       month=services.month_of(span[0]) if span else None)
+                       month=month_of(span[0]) if span else None)
 
 @bp.route("/approvals")
 @role_required("office")

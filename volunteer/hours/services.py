@@ -10,20 +10,9 @@ from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
 from ..clock import utcnow
-from .models import MonthLock, ServiceRecord
-
-
-def month_of(day) -> str:
-    return day.strftime("%Y-%m")
-
-
-def is_month_locked(day) -> bool:
-    return db.session.get(MonthLock, month_of(day)) is not None
-
-
-def ensure_unlocked(day) -> None:
-    if is_month_locked(day):
-        raise ServiceError(f"{month_of(day)} 已锁账，该月的时长只能由分中心办公室更正。")
+from .models import ServiceRecord
+from .rules import (MAX_MINUTES, conflicts_with_recorded, ensure_unlocked, initial_status, locked_month_set,
+                    minutes_out_of_range, month_of, span_exceeded)
 
 
 def log_hours(actor, activity, entries: dict[int, int], note: str | None = None) -> dict:
@@ -33,7 +22,7 @@ def log_hours(actor, activity, entries: dict[int, int], note: str | None = None)
     approved record is refused (the office corrects it, with a reason). Returns counts.
     """
     ensure_unlocked(activity.service_date)
-    status = "approved" if actor is None or actor.role == "office" else "pending"
+    status = initial_status(actor)
     existing = {
         r.volunteer_id: r
         for r in db.session.scalars(select(ServiceRecord).where(
@@ -42,10 +31,10 @@ def log_hours(actor, activity, entries: dict[int, int], note: str | None = None)
     }
     created, updated, unchanged = [], [], []
     for volunteer_id, minutes in entries.items():
-        if minutes <= 0 or minutes > 24 * 60:
+        if minutes_out_of_range(minutes):
             raise ServiceError("服务时长必须大于 0 且不超过 24 小时。")
-        span = activity.span_minutes
-        if span and minutes > span:
+        span = span_exceeded(minutes, activity.span_minutes)
+        if span:
             raise ServiceError(f"服务时长不能超过活动时长（{span / 60:g} 小时）。")
         rec = existing.get(volunteer_id)
         if rec is None:
@@ -57,7 +46,7 @@ def log_hours(actor, activity, entries: dict[int, int], note: str | None = None)
                 rec.approved_by_id, rec.approved_at = getattr(actor, "id", None), utcnow()
             db.session.add(rec)
             created.append(rec)
-        elif rec.minutes == minutes:
+        elif not conflicts_with_recorded(rec.minutes, minutes):
             unchanged.append(rec)
         elif rec.status == "pending" or status == "approved":
             updated.append((rec, rec.minutes))
@@ -79,7 +68,7 @@ def approve_records(actor, record_ids: list[int]) -> int:
         raise ServiceError("只有分中心办公室可以审核时长。")
     rows = db.session.scalars(select(ServiceRecord).where(
         ServiceRecord.id.in_(record_ids), ServiceRecord.status == "pending").with_for_update()).all()
-    locked = {m for (m,) in db.session.execute(select(MonthLock.month))}
+    locked = locked_month_set()
     now, done = utcnow(), []
     for rec in rows:
         if month_of(rec.service_date) in locked:
@@ -115,7 +104,7 @@ def correct_record(actor, rec: ServiceRecord, minutes: int, reason: str) -> None
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("更正必须填写原因。", "reason")
-    if minutes <= 0 or minutes > 24 * 60:
+    if minutes_out_of_range(minutes):
         raise ServiceError("服务时长必须大于 0 且不超过 24 小时。", "hours")
     before = rec.minutes
     rec.minutes = minutes
@@ -153,7 +142,7 @@ def record_checkin_minutes(actor, activity, volunteer_id: int, minutes: int, *, 
     record written, or None when nothing was written.
     """
     ensure_unlocked(activity.service_date)
-    minutes = min(int(minutes), 24 * 60)
+    minutes = min(int(minutes), MAX_MINUTES)
     rec = db.session.scalar(select(ServiceRecord).where(
         ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == volunteer_id,
         ServiceRecord.status != "void"))

@@ -29,24 +29,23 @@ from ...activities.models import Activity
 from ...audit.services import record
 from ...errors import ServiceError
 from ...extensions import db
-from ...hours.models import RECORD_STATUS, MonthLock, ServiceRecord
-from ...hours.services import month_of
+from ...hours.models import RECORD_STATUS, ServiceRecord
+from ...hours.rules import conflicts_with_recorded, initial_status, locked_month_set, month_of, span_exceeded
 from ...clock import utcnow
-from ...teams.models import ServiceCategory, Team, TeamMembership
-from ...volunteers.models import Volunteer
+from ...teams.models import ServiceCategory, Team
 from ...fields import (FieldError, clean_text, minutes_between, normalize_name, normalize_phone, parse_date,
                        parse_hours_to_minutes, parse_time)
 from ...volunteers.validators import DEFAULT_ID_TYPE, normalize_id_number
 from ..columns import normalize_header
 from ..reader import read_table
 from ...bulk import bulk_write, insert_tuples, paused_gc
+from .hours_people import find_volunteer, load_volunteers, members_of
 from .common import ImportReport, check_today, chunks, column_length, hours_text, text_value, too_long
 
 TITLE_LIMIT = column_length(Activity.__table__, "title")
 CATEGORY_LIMIT = column_length(ServiceCategory.__table__, "name")
 OTHER_ID_TYPE = "护照"  # the rule shared by every non-resident document: 5-30 letters and digits
 MASK_CHARS = ("*", "＊")  # mask_id writes '*'; a hand-typed full-width one means the same
-MASKED = "证件号码已隐去部分数字（含*），不能用来查找志愿者"
 
 
 @dataclass
@@ -114,9 +113,9 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
     rows = [_clean(report, row, today) for row in table.rows]
 
     teams = _by_name(Team, {r.team for r in rows if r.team})
-    by_id, by_phone = _load_volunteers(rows)
-    members = _members(led, by_id, by_phone) if led is not None else None
-    locked = set(db.session.scalars(select(MonthLock.month)))
+    by_id, by_phone = load_volunteers(rows)
+    members = members_of(led, by_id, by_phone) if led is not None else None
+    locked = locked_month_set()
     categories = {name: cid for cid, name in db.session.execute(select(ServiceCategory.id, ServiceCategory.name))}
     category_names = {cid: name for name, cid in categories.items()}
     activities = _load_activities(rows, teams, category_names)
@@ -136,7 +135,7 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
             report.error(n, "team", f"队伍不存在：{r.team}")
         elif team_id is not None and led is not None and team_id not in led:
             report.error(n, "team", f"您不是“{r.team}”的队长，只能导入您负责的队伍的服务时长")
-        volunteer = _find_volunteer(report, r, by_id, by_phone, members)
+        volunteer = find_volunteer(report, r, by_id, by_phone, members)
         if r.service_date and month_of(r.service_date) in locked:
             report.error(n, "service_date", f"{month_of(r.service_date)} 已锁账，不能导入该月的服务时长")
         if team_id is None or not r.activity_ok:
@@ -149,9 +148,9 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
         else:
             _reconcile(report, r, act)
         if r.minutes is not None:
-            limits = [s for s in (act.span, _span(r.start, r.end)) if s]
-            if limits and r.minutes > min(limits):
-                report.error(n, "hours", f"服务时长超过活动时间（共{hours_text(min(limits))}小时）")
+            span = span_exceeded(r.minutes, act.span, _span(r.start, r.end))
+            if span:
+                report.error(n, "hours", f"服务时长超过活动时间（共{hours_text(span)}小时）")
         if volunteer is None:
             continue
         pair = (key, volunteer)
@@ -160,7 +159,7 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
         else:
             first_of_pair[pair] = n
         known = act.records.get(volunteer)
-        if known is not None and r.minutes is not None and known[0] != r.minutes:
+        if known is not None and conflicts_with_recorded(known[0], r.minutes):
             report.error(n, "hours", f"已登记为{hours_text(known[0])}小时，如需更正请在系统中修改")
         if report.is_rejected(n):
             continue
@@ -277,83 +276,6 @@ def _by_name(model, names: set[str]) -> dict[str, int]:
     return found
 
 
-def _load_volunteers(rows: list[_Row]) -> tuple[dict[str, list], dict[str, list]]:
-    """Candidates by ID number (any type) and, for rows without one, by mobile number."""
-    by_id: dict[str, list] = {}
-    by_phone: dict[str, list] = {}
-    cols = (Volunteer.id, Volunteer.name, Volunteer.status, Volunteer.id_number, Volunteer.phone)
-    for part in chunks(sorted({r.id_number for r in rows if r.id_number})):
-        for row in db.session.execute(select(*cols).where(Volunteer.id_number.in_(part)).order_by(Volunteer.id)):
-            by_id.setdefault(row.id_number, []).append(row)
-    for part in chunks(sorted({r.phone for r in rows if r.phone and not r.id_number})):
-        for row in db.session.execute(select(*cols).where(Volunteer.phone.in_(part)).order_by(Volunteer.id)):
-            by_phone.setdefault(row.phone, []).append(row)
-    return by_id, by_phone
-
-
-def _members(led: set[int], by_id: dict, by_phone: dict) -> set[int]:
-    """Of the volunteers the file's rows may name, those in the teams the leader leads."""
-    ids = sorted({v.id for found in (*by_id.values(), *by_phone.values()) for v in found})
-    inside: set[int] = set()
-    for part in chunks(ids):
-        inside.update(db.session.scalars(select(TeamMembership.volunteer_id).where(
-            TeamMembership.volunteer_id.in_(part), TeamMembership.team_id.in_(sorted(led)))))
-    return inside
-
-
-def _find_volunteer(report: ImportReport, r: _Row, by_id, by_phone, members: set[int] | None) -> int | None:
-    """The volunteer's id, or None (with the reason in the report when the row says who).
-
-    ``members``: for a leader, the volunteers in their teams; a look-up that misses, or finds
-    anyone else, adds one to ``report.lookups``.  None for the office and the command line.
-    """
-    n = r.number
-
-    def answered(found) -> None:
-        if members is not None and (not found or any(v.id not in members for v in found)):
-            report.lookups += 1
-
-    if r.id_number:
-        found = by_id.get(r.id_number, [])
-        answered(found)
-        if len(found) > 1 and r.name:
-            found = [v for v in found if v.name == r.name] or found
-        if not found:
-            report.error(n, "id_number", r.id_error or "未找到该证件号码的志愿者，请先登记志愿者")
-            return None
-        if len(found) > 1:
-            report.error(n, "id_number", "该证件号码对应多名志愿者，请在系统中核对")
-            return None
-        volunteer = found[0]
-        if r.name and volunteer.name != r.name:
-            report.error(n, "name", "姓名与该证件号码登记的姓名不一致")
-            return None
-    elif r.phone and r.name:
-        found = [v for v in by_phone.get(r.phone, []) if v.name == r.name]
-        answered(found)
-        if not found:
-            if r.id_masked:
-                report.error(n, "id_number", f"{MASKED}，按手机号码和姓名也未找到相符的志愿者；"
-                                             "请核对手机号码，或填写完整的证件号码")
-            else:
-                report.error(n, "phone", "未找到手机号码和姓名都相符的志愿者，请核对或填写证件号码")
-            return None
-        if len(found) > 1:
-            if r.id_masked:
-                report.error(n, "id_number", f"{MASKED}，而手机号码和姓名都相同的志愿者有多名；请填写完整的证件号码")
-            else:
-                report.error(n, "phone", "有多名志愿者的手机号码和姓名都相同，无法区分，请填写证件号码")
-            return None
-        volunteer = found[0]
-    else:
-        if r.id_masked and not r.phone:
-            report.error(n, "id_number", f"{MASKED}；请填写手机号码，或填写完整的证件号码")
-        return None
-    if volunteer.status != "active":
-        report.warning(n, "name", "该志愿者已注销")
-    return volunteer.id
-
-
 def _load_activities(rows: list[_Row], teams: dict[str, int], category_names: dict[int, str]) -> dict:
     """Existing activities matching the file's (team, title, date), with their live records."""
     keys = {(teams[r.team], r.title, r.service_date) for r in rows
@@ -452,8 +374,9 @@ def _write(actor, role: str, report: ImportReport, accepted, activities: dict, c
         activities[key].id = aid
     # The record copies the activity's team, category and date (aggregates read them directly).
     activity_category = {act.id: categories.get(act.category) for act in activities.values() if act.id}
-    approved = role == "office"
-    status, approved_by, approved_at = ("approved", actor_id, now) if approved else ("pending", None, None)
+    status = initial_status(actor)
+    approved = status == "approved"
+    approved_by, approved_at = (actor_id, now) if approved else (None, None)
     records = [(activities[key].id, vid, key[0], activity_category[activities[key].id], key[2], r.minutes, status,
                 r.note, "import", actor_id, now, approved_by, approved_at, 1)
                for r, vid, key in accepted]

@@ -1,0 +1,54 @@
+"""The rules of a service record, in one home for the web form, check-in and the Excel import.
+
+The callers word their messages for their own screen (a form error, an import report row),
+but what is allowed is decided here: the status a new record starts in, the minutes a record
+may hold, whether a month is locked, and when a record already there blocks a new value.
+"""
+from sqlalchemy import select
+
+from ..errors import ServiceError
+from ..extensions import db
+from .models import MonthLock
+
+MAX_MINUTES = 24 * 60
+
+
+def initial_status(actor) -> str:
+    """The office's own entries, imports included, and the command line (no actor) are
+    confirmed at once; a leader's wait for the office."""
+    return "approved" if actor is None or actor.role == "office" else "pending"
+
+
+def minutes_out_of_range(minutes: int) -> bool:
+    """A record holds more than nothing and at most one day."""
+    return minutes <= 0 or minutes > MAX_MINUTES
+
+
+def span_exceeded(minutes: int, *spans: int | None) -> int | None:
+    """The shortest of the known spans (activity start to end) when ``minutes`` is over it."""
+    known = [s for s in spans if s]
+    return min(known) if known and minutes > min(known) else None
+
+
+def conflicts_with_recorded(recorded_minutes: int | None, minutes: int | None) -> bool:
+    """A record already there with other minutes: only a correction may change it (the web
+    form may still update a pending one; see hours.services.log_hours)."""
+    return recorded_minutes is not None and minutes is not None and recorded_minutes != minutes
+
+
+def month_of(day) -> str:
+    return day.strftime("%Y-%m")
+
+
+def locked_month_set() -> set[str]:
+    """Every locked month ('YYYY-MM'), for checking many records at once."""
+    return set(db.session.scalars(select(MonthLock.month)))
+
+
+def is_month_locked(day) -> bool:
+    return db.session.get(MonthLock, month_of(day)) is not None
+
+
+def ensure_unlocked(day) -> None:
+    if is_month_locked(day):
+        raise ServiceError(f"{month_of(day)} 已锁账，该月的时长只能由分中心办公室更正。")
