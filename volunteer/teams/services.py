@@ -1,11 +1,17 @@
 """Teams, their leaders and members, service categories and positions."""
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import diff, record, snapshot
+from ..clock import utcnow
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
-from ..positions.models import Position
-from .models import TEAM_KINDS, ServiceCategory, Team
+from ..fields import FieldError, normalize_phone
+from ..figures import tally_by_team, whole_months
+from ..hours.models import ServiceRecord
+from ..volunteers.models import Volunteer
+from ..volunteers.services import add_membership
+from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
 
 TEAM_FIELDS = ("name", "kind", "position_id", "leader_name", "leader_phone", "category", "founded_on",
                "description", "is_active")
@@ -22,17 +28,6 @@ def _check_team(values: dict, team: Team | None = None) -> None:
         errors.append(("队伍类型", "队伍类型应为：" + "、".join(TEAM_KINDS)))
     if errors:
         raise ValidationFailed(errors)
-
-
-def get_or_create_position(name: str, actor=None) -> Position:
-    """Find a position by name; an unknown one is created as a station (站)."""
-    position = db.session.scalar(select(Position).where(Position.name == name))
-    if position is None:
-        position = Position(name=name, kind="station")
-        db.session.add(position)
-        db.session.flush()
-        record(actor, "position.create", "position", position.id, f"新建阵地 {name}", after={"name": name, "kind": "station"})
-    return position
 
 
 def create_team(actor, values: dict) -> Team:
@@ -58,8 +53,6 @@ def update_team(actor, team: Team, values: dict) -> None:
 
 def add_member(actor, team: Team, volunteer, today) -> bool:
     """Add a volunteer to a team; False when already a member."""
-    from ..volunteers.services import add_membership
-
     if volunteer.status != "active":
         raise ServiceError("该志愿者已注销，不能加入队伍。")
     added = add_membership(volunteer, team, today)
@@ -73,8 +66,6 @@ def add_or_invite(actor, team: Team, volunteer, today) -> str:
     """A found person joins the team: the office adds them directly, and so does a leader who
     already leads a team of theirs; anyone else gets an invitation, and the membership waits
     for their consent on /me. Returns "added" or "invited"; raises ServiceError otherwise."""
-    from .models import TeamMembership
-
     if db.session.get(TeamMembership, (team.id, volunteer.id)) is not None:
         raise ServiceError(f"{volunteer.name} 已是本队队员。", "key")
     led = getattr(actor, "led_team_ids", set()) or set()
@@ -87,8 +78,6 @@ def add_or_invite(actor, team: Team, volunteer, today) -> str:
 
 def invite(actor, team: Team, volunteer) -> "TeamInvitation":
     """Invite a volunteer into a team; one pending invitation per (team, volunteer)."""
-    from .models import TeamInvitation
-
     if volunteer.status != "active":
         raise ServiceError("该志愿者已注销，不能邀请。", "key")
     pending = db.session.scalar(select(TeamInvitation).where(
@@ -106,8 +95,6 @@ def invite(actor, team: Team, volunteer) -> "TeamInvitation":
 
 
 def _decide(actor, invitation, status: str, action: str, summary: str) -> None:
-    from ..clock import utcnow
-
     if invitation.status != "pending":
         raise ServiceError("该邀请已处理或已撤回。")
     invitation.status, invitation.decided_at = status, utcnow()
@@ -138,10 +125,6 @@ def withdraw_invitation(actor, invitation) -> None:
 
 def pending_invitations(*, team_id: int | None = None, volunteer_id: int | None = None) -> list:
     """Pending invitations of a team (its page) or of a volunteer (/me), oldest first."""
-    from sqlalchemy.orm import selectinload
-
-    from .models import TeamInvitation
-
     stmt = (select(TeamInvitation).options(selectinload(TeamInvitation.team), selectinload(TeamInvitation.volunteer))
             .where(TeamInvitation.status == "pending").order_by(TeamInvitation.created_at, TeamInvitation.id))
     if team_id is not None:
@@ -149,20 +132,6 @@ def pending_invitations(*, team_id: int | None = None, volunteer_id: int | None 
     if volunteer_id is not None:
         stmt = stmt.where(TeamInvitation.volunteer_id == volunteer_id)
     return list(db.session.scalars(stmt.limit(200)))
-
-
-def category_by_name(name: str, *, create: bool = False, actor=None) -> ServiceCategory | None:
-    name = (name or "").strip()
-    if not name:
-        return None
-    category = db.session.scalar(select(ServiceCategory).where(ServiceCategory.name == name))
-    if category is None and create:
-        order = (db.session.scalar(select(func.max(ServiceCategory.sort_order))) or 0) + 10
-        category = ServiceCategory(name=name, sort_order=order)
-        db.session.add(category)
-        db.session.flush()
-        record(actor, "category.create", "service_category", category.id, f"新增服务类别 {name}", after={"name": name})
-    return category
 
 
 def active_categories() -> list[ServiceCategory]:
@@ -192,9 +161,6 @@ def find_volunteer(lookup: str, name: str | None = None, *, phone_needs_name: bo
     """Find one registered volunteer by ID number, mobile (optionally with name), or the last
     4 characters of the ID number with the name. Raises ServiceError (field "lookup" or "name")."""
     import unicodedata
-
-    from ..volunteers.models import Volunteer
-    from ..fields import FieldError, normalize_phone
 
     text = "".join(unicodedata.normalize("NFKC", lookup or "").split()).upper()
     name = "".join(unicodedata.normalize("NFKC", name or "").split()) or None
@@ -230,8 +196,6 @@ def find_volunteer(lookup: str, name: str | None = None, *, phone_needs_name: bo
 
 def member_counts(team_ids) -> dict[int, int]:
     """Members per team, one GROUP BY."""
-    from .models import TeamMembership
-
     if not team_ids:
         return {}
     stmt = (select(TeamMembership.team_id, func.count())
@@ -242,9 +206,6 @@ def member_counts(team_ids) -> dict[int, int]:
 def approved_minutes_by_team(team_ids, date_from, date_to) -> dict[int, int]:
     """Approved minutes per team for activity dates in [date_from, date_to], one GROUP BY
     (for whole months, such as a year, over the per-month tallies: a few hundred rows)."""
-    from ..figures import tally_by_team, whole_months
-    from ..hours.models import ServiceRecord
-
     if not team_ids:
         return {}
     months = whole_months(date_from, date_to)
@@ -260,10 +221,6 @@ def approved_minutes_by_team(team_ids, date_from, date_to) -> dict[int, int]:
 
 def approved_minutes_by_volunteer(volunteer_ids, team_id=None) -> dict[int, tuple[int, int]]:
     """{volunteer_id: (all approved minutes, approved minutes in team_id's activities)}."""
-    from sqlalchemy import case
-
-    from ..hours.models import ServiceRecord
-
     if not volunteer_ids:
         return {}
     in_team = case((ServiceRecord.team_id == team_id, ServiceRecord.minutes), else_=0)
