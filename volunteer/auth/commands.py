@@ -6,7 +6,10 @@ from sqlalchemy import select
 from ..cli_support import cli_write_intent, fail
 from ..errors import ServiceError
 from ..extensions import db
+from ..fields import FieldError
 from ..teams.models import Team
+from ..volunteers.models import Volunteer
+from ..volunteers.validators import normalize_id_number
 from . import services
 
 users_cli = AppGroup("users", help="账号 / logins")
@@ -21,10 +24,6 @@ users_cli = AppGroup("users", help="账号 / logins")
 @click.option("--name", "display_name", default=None)
 def create(role, username, password, teams, id_number, display_name):
     """Create a login (office, leader or volunteer)."""
-    from ..volunteers.models import Volunteer
-    from ..fields import FieldError
-    from ..volunteers.validators import normalize_id_number
-
     cli_write_intent()
     if password is None:
         password = click.prompt("密码", hide_input=True, confirmation_prompt=True)

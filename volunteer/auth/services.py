@@ -13,8 +13,11 @@ from sqlalchemy import case, delete, or_, select, union, update
 from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
+from ..fields import FieldError, normalize_name, normalize_phone
 from ..clock import utcnow
 from .. import throttle
+from ..volunteers.models import Volunteer
+from ..volunteers.validators import ID_TYPES, normalize_id_number
 from .models import LoginSession, User, dummy_password_check
 
 ROLES = ("office", "leader", "volunteer")
@@ -90,9 +93,6 @@ def check_password_rules(password: str, username: str | None = None, *others: st
 
 def _identifier(username: str) -> tuple[str, str | None, str | None]:
     """(typed username, mobile, ID number) a login field may mean."""
-    from ..fields import FieldError, normalize_phone
-    from ..volunteers.validators import normalize_id_number
-
     typed = (username or "").strip()
     try:
         phone = normalize_phone(typed)
@@ -117,9 +117,6 @@ def _login_keys(username: str, address: str | None) -> tuple[str, str]:
 def _candidates(username: str, limit: int) -> list[User]:
     """The logins a login field may name, at most `limit`: the username itself first, then
     volunteers' logins by their mobile (a family may share one) or ID number."""
-    from ..volunteers.models import Volunteer
-    from ..volunteers.validators import ID_TYPES
-
     typed, phone, id_number = _identifier(username)
     if not typed:
         return []
@@ -188,10 +185,18 @@ def record_login(username: str, address: str | None, user_id: int | None, *, lim
 
 def create_user(actor, *, role: str, username: str, password: str, display_name=None,
                 teams=(), volunteer=None) -> User:
-    """Create a login; volunteers must be linked to their registry record."""
+    """Create a login (the office's page and `flask users create` alike): volunteers must be
+    linked to an active registry record and default to its username; only a leader leads teams."""
     username = (username or "").strip()
     if role not in ROLES:
         raise ServiceError("角色无效。", "role")
+    if volunteer is not None and volunteer.status != "active":
+        raise ServiceError("该志愿者已注销，不能开通账号。", "volunteer")
+    teams = list(teams)
+    if teams and role != "leader":
+        raise ServiceError("只有队长账号可以负责队伍。", "team_ids")
+    if not username and role == "volunteer" and volunteer is not None:
+        username = volunteer_username(volunteer) or volunteer.phone
     if not username:
         raise ServiceError("用户名不能为空。", "username")
     if db.session.scalar(select(User.id).where(User.username == username)):
@@ -204,7 +209,7 @@ def create_user(actor, *, role: str, username: str, password: str, display_name=
     user = User(role=role, username=username, display_name=display_name or (volunteer.name if volunteer else None),
                 volunteer=volunteer)
     user.set_password(password)
-    user.led_teams = list(teams)
+    user.led_teams = teams
     db.session.add(user)
     db.session.flush()
     record(actor, "user.create", "user", user.id, f"创建账号 {username}",
@@ -247,16 +252,13 @@ def set_enabled(actor, user: User, enabled: bool) -> None:
 
 def set_leader_teams(actor, user: User, teams) -> None:
     before = sorted(t.name for t in user.led_teams)
-    user.led_teams = list(teams)
+    user.led_teams = teams
     record(actor, "user.teams", "user", user.id, f"设置 {user.username} 负责的队伍",
            before={"teams": before}, after={"teams": sorted(t.name for t in teams)})
 
 
 def _claim_fields(name: str, id_number: str, phone: str) -> tuple[str, str, str, bool]:
     """(name, ID number, mobile, all valid) in the registry's canonical forms where possible."""
-    from ..fields import FieldError, normalize_name, normalize_phone
-    from ..volunteers.validators import normalize_id_number
-
     raw = [str(v or "").strip() for v in (name, id_number, phone)]
     values, valid = list(raw), True
     for i, normalize in enumerate((normalize_name, normalize_id_number, normalize_phone)):
@@ -288,8 +290,6 @@ def claim_account(*, name: str, id_number: str, phone: str, password: str, addre
     included); the caller rolls back and calls `record_claim_failure`. A locked address or a
     spent look-up budget is refused before anything is looked up. The username: see
     `volunteer_username`."""
-    from ..volunteers.models import Volunteer
-
     name, id_number, phone, valid = _claim_fields(name, id_number, phone)
     # The password rules answer first, whatever the data: a rule message only for matching
     # data would tell a guesser they had found the person.

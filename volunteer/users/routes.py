@@ -77,17 +77,13 @@ def create():
                 raise ServiceError("志愿者账号须关联一名已登记的志愿者，请填写其证件号码或手机号。", "volunteer_lookup")
             if lookup:
                 volunteer = find_volunteer(lookup, form.volunteer_name.data, phone_needs_name=True, allow_last4=False)
-                if volunteer.status != "active":
-                    raise ServiceError("该志愿者已注销，不能开通账号。", "volunteer_lookup")
-            teams = _chosen_teams(form.team_ids.data)
-            if teams and role != "leader":
-                raise ServiceError("只有队长账号可以负责队伍。", "team_ids")
-            if not username and role == "volunteer" and volunteer is not None:
-                username = auth_services.volunteer_username(volunteer) or volunteer.phone
-            return auth_services.create_user(
+            # The rules (active volunteer, teams for leaders only, the default username) are
+            # create_user's, shared with `flask users create`.
+            username = auth_services.create_user(
                 current_user, role=role, username=username, password=form.password.data,
-                display_name=(form.display_name.data or "").strip() or None, teams=teams,
-                volunteer=volunteer).username
+                display_name=(form.display_name.data or "").strip() or None,
+                teams=_chosen_teams(form.team_ids.data), volunteer=volunteer).username
+            return username
 
         # The duplicate message names the username create_user settled on (a volunteer's default).
         saved = save(form, create_user, default_field="username", columns=CREATE_FIELDS,
