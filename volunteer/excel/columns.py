@@ -104,22 +104,6 @@ KINDS: dict[str, KindSpec] = {
     "hours": KindSpec("hours", "姓名", HOURS_COLUMNS, (("id_number", "phone"),)),
 }
 
-# Fixed value lists (template drop-downs; validators may reuse them).
-GENDERS = ("男", "女")
-ID_TYPES = (
-    "居民身份证",
-    "港澳台居民居住证",
-    "港澳居民来往内地通行证",
-    "台湾居民来往大陆通行证",
-    "护照",
-    "外国人永久居留身份证",
-)
-DEFAULT_ID_TYPE = "居民身份证"
-POLITICAL_STATUSES = ("中共党员", "中共预备党员", "共青团员", "民主党派成员", "无党派人士", "群众")
-POLITICAL_STATUS_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "团员": "共青团员"}
-TEAM_KINDS = ("居委", "职能部门", "社会组织")
-TEAM_SEPARATORS = ("、", ",", "，", ";", "；")
-
 # \s covers Unicode white space (U+3000, NBSP, line breaks); add zero-width marks.
 _SPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 

@@ -15,7 +15,9 @@ from typing import Any, BinaryIO
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .columns import GENDERS, ID_TYPES, POLITICAL_STATUSES, TEAM_KINDS, get_kind
+from ..teams.models import TEAM_KINDS
+from ..volunteers.validators import GENDERS, ID_TYPES, POLITICAL_STATUSES
+from .columns import get_kind
 
 DATA_SHEETS = {"volunteers": "志愿者花名册", "teams": "队伍", "hours": "服务时长"}
 INSTRUCTIONS_SHEET = "填写说明"
