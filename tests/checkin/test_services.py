@@ -269,3 +269,12 @@ def test_codes_valid_at_one_time_are_unique_and_expire(app):
     old = tokens.code_for(5, n - 3)
     assert tokens.read_code(old, now) != 5
     assert tokens.read_code("12345", now) is None and tokens.read_code("abcdef", now) is None
+
+
+def test_a_proxy_pair_marks_its_record(world):
+    activity, volunteer, _user = world
+    leader = f.make_user("leader", teams=[activity.team])
+    pair, _ = services.sign_in(leader, activity, volunteer, via="proxy", proxy_reason="老人无手机", now=bj("09:00"))
+    services.sign_out(leader, pair, now=bj("10:00"), proxy_reason="老人无手机")
+    rec, = records()
+    assert rec.note == "现场签到（代签）"

@@ -215,8 +215,11 @@ def _credit(actor, activity: Activity, volunteer_id: int) -> None:
     total = min(sum(p.minutes or 0 for p in pairs), MAX_MINUTES)
     linked = [p for p in pairs if p.record_id is not None]
     previous = min(sum(p.minutes or 0 for p in linked), MAX_MINUTES) if linked else None
-    rec = record_checkin_minutes(actor, activity, volunteer_id, total,
-                                 approve=checkin_settings()["auto_approve"], previous=previous)
+    proxied = any(p.by_proxy or (p.out_by_proxy and p.out_reason != "统一签退") for p in pairs)
+    rec = record_checkin_minutes(actor, activity, volunteer_id, total, approve=checkin_settings()["auto_approve"],
+                                 previous=previous, note="现场签到（代签）" if proxied else "现场签到")
+    if rec is not None and proxied and rec.note == "现场签到":
+        rec.note = "现场签到（代签）"  # a later pair was a 代签: marked on the record too
     for p in pairs:
         if rec is not None:
             p.record_id = rec.id

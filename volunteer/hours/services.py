@@ -132,7 +132,7 @@ def approved_minutes_by_volunteer(volunteer_ids: list[int]) -> dict[int, int]:
 
 
 def record_checkin_minutes(actor, activity, volunteer_id: int, minutes: int, *, approve: bool,
-                           previous: int | None = None) -> ServiceRecord | None:
+                           previous: int | None = None, note: str = "现场签到") -> ServiceRecord | None:
     """Write the minutes that on-site check-in computed (source `checkin`) for one volunteer.
 
     The usual rules hold: a locked month is refused, one live record per volunteer and
@@ -153,7 +153,7 @@ def record_checkin_minutes(actor, activity, volunteer_id: int, minutes: int, *, 
         rec = ServiceRecord(
             activity_id=activity.id, volunteer_id=volunteer_id, team_id=activity.team_id,
             category_id=activity.category_id, service_date=activity.service_date, minutes=minutes,
-            status="approved" if approve else "pending", note="现场签到", source="checkin",
+            status="approved" if approve else "pending", note=note, source="checkin",
             created_by_id=actor_id)
         if approve:
             rec.approved_at = utcnow()  # approved by the office's setting, not by a person
