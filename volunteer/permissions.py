@@ -1,4 +1,5 @@
-"""Role checks for routes, and object lookups that answer 404 outside a user's scope."""
+"""Role checks for routes, object lookups that answer 404 outside a user's scope, and the
+one filter for "the teams this user may see" (User.team_scope)."""
 from functools import wraps
 
 from flask import abort
@@ -29,3 +30,10 @@ def get_visible_or_404(model, object_id, predicate="can_view"):
     if obj is None or not getattr(obj, predicate)(current_user):
         abort(404)
     return obj
+
+
+def within_scope(stmt, team_column, user):
+    """`stmt` narrowed to the rows of the teams `user` may see (User.team_scope): unchanged for
+    the office, the led teams for a leader, nothing for a login that leads none."""
+    scope = user.team_scope
+    return stmt if scope is None else stmt.where(team_column.in_(sorted(scope) or [-1]))

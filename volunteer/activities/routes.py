@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..permissions import get_visible_or_404, role_required
+from ..permissions import get_visible_or_404, role_required, within_scope
 from ..extensions import db
 from ..figures import cached, ids_key
 from ..hours.models import ServiceRecord
@@ -22,8 +22,7 @@ bp = Blueprint("activities", __name__, url_prefix="/activities")
 
 def _team_choices():
     stmt = select(Team).where(Team.is_active.is_(True)).order_by(Team.name)
-    if current_user.role != "office":
-        stmt = stmt.where(Team.id.in_(current_user.led_team_ids or [-1]))
+    stmt = within_scope(stmt, Team.id, current_user)
     return [(t.id, t.name) for t in db.session.scalars(stmt)]
 
 
@@ -196,7 +195,7 @@ def hours(activity_id):
 def _find_person(form: FindPersonForm):
     """Look a person up for the hours screen; the answer (and its cost) is committed even
     when it is a miss. Returns the volunteer or None (the reason on the form)."""
-    scope = None if current_user.role == "office" else current_user.led_team_ids
+    scope = current_user.team_scope
     # Not a key, or the budget is spent: nothing answered (the error under the key).
     answer = save(form, lambda: lookup.find_person(current_user, form.name.data, form.key.data, purpose="hours",
                                                    team_ids=scope),

@@ -54,6 +54,12 @@ class User(UserMixin, db.Model):
         return {t.id for t in self.led_teams}
 
     @property
+    def team_scope(self) -> set[int] | None:
+        """The teams this login may see: None (every team) for the office, else the led ones
+        (none for a volunteer). The one home of that rule; permissions.within_scope applies it."""
+        return None if self.role == "office" else self.led_team_ids
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
 

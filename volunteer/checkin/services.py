@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, load_only, noload, selectinload
 from ..activities.models import Activity, ActivitySignup
 from ..audit.services import record
 from ..errors import ServiceError
+from ..permissions import within_scope
 from ..extensions import db
 from ..hours.services import record_checkin_minutes
 from ..settings import get_settings
@@ -345,8 +346,7 @@ def missed_queue(user, now: datetime | None = None, limit: int = 200) -> list[Ch
             .where(Checkin.state.in_(("in", "missed")), Activity.service_date < today)
             .options(selectinload(Checkin.volunteer), selectinload(Checkin.activity))
             .order_by(Activity.service_date, Checkin.id).limit(limit))
-    if user.role != "office":
-        stmt = stmt.where(Activity.team_id.in_(user.led_team_ids or [-1]))
+    stmt = within_scope(stmt, Activity.team_id, user)
     return db.session.scalars(stmt).all()
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..permissions import role_required
+from ..permissions import role_required, within_scope
 from ..database import write_intent
 from ..errors import ServiceError
 from ..excel import exporters
@@ -55,8 +55,7 @@ def _is_office() -> bool:
 def _visible_teams() -> list[tuple[int, str]]:
     """(id, name) of the active teams this user works with (a leader: the led ones)."""
     stmt = select(Team.id, Team.name).where(Team.is_active.is_(True)).order_by(Team.name)
-    if not _is_office():
-        stmt = stmt.where(Team.id.in_(current_user.led_team_ids or [-1]))
+    stmt = within_scope(stmt, Team.id, current_user)
     return [(tid, name) for tid, name in db.session.execute(stmt)]
 
 

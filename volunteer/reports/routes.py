@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..permissions import role_required
+from ..permissions import role_required, within_scope
 from ..extensions import db
 from ..figures import cached, ids_key
 from ..clock import today_local
@@ -39,8 +39,7 @@ class Filters:
 
 def _allowed_teams():
     stmt = select(Team.id, Team.name).order_by(Team.is_active.desc(), Team.name)
-    if current_user.role != "office":
-        stmt = stmt.where(Team.id.in_(sorted(current_user.led_team_ids) or [-1]))
+    stmt = within_scope(stmt, Team.id, current_user)
     return db.session.execute(stmt).all()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..activities.models import Activity
 from ..auth.models import User
-from ..permissions import get_visible_or_404, role_required
+from ..permissions import get_visible_or_404, role_required, within_scope
 from ..errors import ServiceError
 from ..extensions import db
 from ..figures import cached, ids_key
@@ -48,8 +48,7 @@ def index():
     position_id = filters.position_id.data
     q = (filters.q.data or "").strip()
     stmt = select(Team).options(selectinload(Team.position), selectinload(Team.leaders))
-    if current_user.role != "office":
-        stmt = stmt.where(Team.id.in_(current_user.led_team_ids or [-1]))
+    stmt = within_scope(stmt, Team.id, current_user)
     if kind in TEAM_KINDS:
         stmt = stmt.where(Team.kind == kind)
     if position_id:
@@ -192,7 +191,7 @@ def add_member(team_id):
     team = get_visible_or_404(Team, team_id, predicate="can_manage")
     form = AddMemberForm()
     if form.validate_on_submit():
-        scope = None if current_user.role == "office" else current_user.led_team_ids
+        scope = current_user.team_scope
         # The answer's cost and its audit entry are committed, a miss included; a bad key or
         # a spent budget answers nothing.
         found = save(form, lambda: lookup.find_person(current_user, form.name.data, form.key.data,

@@ -7,6 +7,7 @@ request is read here, so the same parsing serves every door.
 from sqlalchemy import select
 
 from ..extensions import db
+from ..permissions import within_scope
 from ..teams.models import Team
 from ..views import to_int
 from .models import STATUS_LABELS
@@ -19,8 +20,8 @@ def team_choices(user, include_ids=(), *, every_team: bool = False) -> list[tupl
     """Teams `user` may pick: a leader their own; the office the active ones plus
     `include_ids` (or every team, for the list filter)."""
     stmt = select(Team.id, Team.name).order_by(Team.is_active.desc(), Team.name)
-    if user.role != "office":
-        stmt = stmt.where(Team.id.in_(user.led_team_ids or [-1]))
+    if user.team_scope is not None:
+        stmt = within_scope(stmt, Team.id, user)
     elif not every_team:
         stmt = stmt.where(Team.is_active.is_(True) | Team.id.in_(list(include_ids) or [-1]))
     return [(tid, name) for tid, name in db.session.execute(stmt)]

@@ -40,7 +40,7 @@ _is_office = edit_form.is_office
 
 def _scope_team_ids():
     """None for the office (everyone); the led teams' ids for a leader."""
-    return None if _is_office() else current_user.led_team_ids
+    return current_user.team_scope
 
 
 # --- list ----------------------------------------------------------------------------------------
