@@ -22,6 +22,7 @@ from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..settings import get_settings, save_settings
 from ..clock import today_local, utcnow
+from ..fields import hours_of
 from ..teams.models import ServiceCategory, Team
 from ..privacy import mask_id
 from .models import Certificate
@@ -111,7 +112,7 @@ def period_minutes(volunteer_id: int, date_from: date, date_to: date) -> int:
 def build_snapshot(volunteer, date_from: date, date_to: date, *, number: str, issued_on: date,
                    issuer: dict[str, str]) -> dict:
     """What the certificate states, as plain JSON data. Hours are kept as minutes (exact) and
-    as hours to two decimals (minutes / 60, as everywhere else)."""
+    as hours to two decimals (fields.hours_of, as everywhere else)."""
     rows = approved_records(volunteer.id, date_from, date_to)
     by_category: dict[str, dict] = {}
     for _id, _day, minutes, _title, _team, category in rows:
@@ -121,7 +122,7 @@ def build_snapshot(volunteer, date_from: date, date_to: date, *, number: str, is
         item["minutes"] += minutes
     categories = sorted(by_category.values(), key=lambda c: (-c["minutes"], c["name"]))
     for c in categories:
-        c["hours"] = round(c["minutes"] / 60, 2)
+        c["hours"] = hours_of(c["minutes"])
     total = sum(r[2] for r in rows)
     return {
         "version": SNAPSHOT_VERSION,
@@ -134,11 +135,11 @@ def build_snapshot(volunteer, date_from: date, date_to: date, *, number: str, is
         },
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
         "total_minutes": total,
-        "total_hours": round(total / 60, 2),
+        "total_hours": hours_of(total),
         "record_count": len(rows),
         "by_category": categories,
         "records": [{"date": day.isoformat(), "activity": title, "team": team, "category": category or UNCATEGORISED,
-                     "minutes": minutes, "hours": round(minutes / 60, 2)}
+                     "minutes": minutes, "hours": hours_of(minutes)}
                     for _id, day, minutes, title, team, category in rows],
         "issuer": {
             "organisation": issuer["certificate.issuer"],

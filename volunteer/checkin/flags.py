@@ -13,6 +13,7 @@ the queue's columns: rule, record_id, service_date, detail_num, detail_ref.
 from sqlalchemy import Integer, and_, case, cast, func, null, select
 from sqlalchemy.orm import aliased
 
+from ..fields import hours_of
 from ..hours.models import ServiceRecord
 from ..integrity.rules import live, not_reviewed, rule_name
 from .models import LOCATION_LABELS, Checkin
@@ -83,5 +84,4 @@ def detail(row, rec) -> str:
         return f"同一设备在「{rec.activity.title}」为 {row.detail_num or 2} 人签到"
     if row.rule == "checkin_place":
         return PLACE_KINDS.get(row.detail_num, "签到位置存疑")
-    hours = round((row.detail_num or 0) / 60, 2)
-    return f"签到、签退计得 {hours:g} 小时，记录现为 {round(rec.minutes / 60, 2):g} 小时"
+    return f"签到、签退计得 {hours_of(row.detail_num):g} 小时，记录现为 {hours_of(rec.minutes):g} 小时"

@@ -27,6 +27,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..hours.models import RECORD_STATUS, ServiceRecord
 from ..clock import CHINA_TZ, today_local
+from ..fields import hours_of
 from ..teams.models import ServiceCategory, Team, TeamMembership
 from ..volunteers.models import Volunteer
 from ..privacy import id_for
@@ -247,7 +248,7 @@ def export_hours(actor, target: Target, *, date_from: date | None = None, date_t
              db.session.execute(select(User.id, User.display_name, User.username))}
     labels, by_source, offset = RECORD_STATUS, RECORDER_BY_SOURCE, UTC_OFFSET
     mask = _masker(actor, False)
-    hours_of: dict[int, float] = {}
+    hours_cache: dict[int, float] = {}
     count = 0
 
     def rows():
@@ -255,9 +256,9 @@ def export_hours(actor, target: Target, *, date_from: date | None = None, date_t
         for chunk in _stream(stmt):
             for (minutes, status, note, day, team_id, category_id, by_id, approved_at, source,
                  name, id_number, phone, title, start, end) in chunk:
-                hours = hours_of.get(minutes)
+                hours = hours_cache.get(minutes)
                 if hours is None:
-                    hours = hours_of[minutes] = round(minutes / 60, 2)
+                    hours = hours_cache[minutes] = hours_of(minutes)
                 yield (name, mask(id_number), phone, teams.get(team_id), title, categories.get(category_id), day,
                        start, end, hours, note, labels.get(status, status),
                        users.get(by_id) if by_id else by_source.get(source, "系统"),
@@ -309,7 +310,7 @@ def export_activities(actor, target: Target, *, filters: Mapping[str, Any] | Non
             for aid, title, team_id, category_id, day, start, end, place, status, headcount in chunk:
                 live, approved = totals.get(aid, (0, 0))
                 yield (title, teams.get(team_id), categories.get(category_id), day, start, end, place,
-                       ACTIVITY_STATUS.get(status, status), headcount, live, round(int(approved) / 60, 2))
+                       ACTIVITY_STATUS.get(status, status), headcount, live, hours_of(int(approved)))
             count += len(chunk)
 
     write_workbook(target, [SheetSpec(ACTIVITY_SHEET, ACTIVITY_HEADER, rows(), (), ACTIVITY_WIDTHS)])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..clock import utcnow
+from ..fields import hours_of
 
 RECORD_STATUS = {"pending": "待审核", "approved": "已确认", "void": "已作废"}
 
@@ -62,7 +63,7 @@ class ServiceRecord(db.Model):
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 2)
+        return hours_of(self.minutes)
 
     @property
     def status_label(self) -> str:

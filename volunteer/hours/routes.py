@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..permissions import get_visible_or_404, role_required
 
 from ..extensions import db
+from ..fields import hours_of
 from ..figures import tally_count
 from ..teams.models import Team
 from . import services
@@ -88,7 +89,7 @@ def correct(record_id):
     rec = get_visible_or_404(ServiceRecord, record_id, "can_manage")
     form = CorrectForm()
     if request.method == "GET":
-        form.hours.data = round(rec.minutes / 60, 2)
+        form.hours.data = hours_of(rec.minutes)
     if form.validate_on_submit():
         if save(form, lambda: services.correct_record(current_user, rec, int(round(form.hours.data * 60)),
                                                       form.reason.data),

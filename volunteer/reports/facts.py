@@ -29,11 +29,6 @@ APPROVED = "approved"
 TOWN = 0  # the team key of the whole town in volunteer_periods and period_counts
 
 
-def hours_of(minutes) -> float:
-    """Minutes as hours, two decimals (the 服务时长 number everywhere)."""
-    return round((minutes or 0) / 60, 2)
-
-
 def ids(values):
     return None if values is None else sorted({int(v) for v in values})
 

@@ -20,7 +20,8 @@ from ..hours.models import ServiceRecord
 from ..hours.stars import STAR_LEVELS, star_level, stars_text
 from ..teams.models import Team, TeamMembership
 from ..volunteers.models import Volunteer
-from .facts import (APPROVED, TOWN, by_code_point, dialect, hours_of, ids, period_key, record_conditions,
+from ..fields import hours_of
+from .facts import (APPROVED, TOWN, by_code_point, dialect, ids, period_key, record_conditions,
                     served_count, use_facts)
 
 
@@ -50,10 +51,19 @@ def ranking_page(date_from: date, date_to: date, team_ids=None, category_ids=Non
     if team_ids is not None and not team_ids:
         return [], 0
     key = period_key(date_from, date_to)
-    if key is not None and category_ids is None and (team_ids is None or len(team_ids) == 1) and limit:
-        found, total = _page_from_index(key, TOWN if team_ids is None else team_ids[0], limit, offset)
+    if key is not None and category_ids is None and limit:
+        vp = VolunteerPeriod
+        if team_ids is None or len(team_ids) == 1:  # one index range: (period, team, minutes)
+            team = TOWN if team_ids is None else team_ids[0]
+            totals = select(vp.volunteer_id, vp.minutes).where(vp.period == key, vp.team_id == team).subquery()
+            total = served_count_for(key, team)
+        else:  # several teams: their rows summed per volunteer (bounded by the teams' members)
+            totals = (select(vp.volunteer_id, func.sum(vp.minutes).label("minutes"))
+                      .where(vp.period == key, vp.team_id.in_(team_ids)).group_by(vp.volunteer_id).subquery())
+            total = served_count(date_from, date_to, team_ids)
+        found = _page_by_bounds(totals, total, limit, offset)
     else:
-        if key is not None and category_ids is None:  # several teams: their rows, summed per volunteer
+        if key is not None and category_ids is None:  # the complete list (the export)
             totals = (select(VolunteerPeriod.volunteer_id.label("volunteer_id"),
                              func.sum(VolunteerPeriod.minutes).label("minutes"))
                       .where(VolunteerPeriod.period == key,
@@ -67,32 +77,31 @@ def ranking_page(date_from: date, date_to: date, team_ids=None, category_ids=Non
     return _rows(found), total
 
 
-def _page_from_index(key: str, team: int, limit: int, offset: int) -> tuple[list[tuple], int]:
-    """[(volunteer_id, name, minutes, rank)] of one page, and the ranking's length, from the
-    (period, team, minutes) index: the minutes at the page's first and last positions bound
-    the rows read; ties at either edge are read whole, so names order them exactly."""
-    total = served_count_for(key, team)
+def _page_by_bounds(totals, total: int, limit: int, offset: int) -> list[tuple]:
+    """[(volunteer_id, name, minutes, rank)] of one page of `totals` (volunteer_id, minutes):
+    the minutes at the page's first and last positions bound the rows whose names are read
+    (along the (period, team, minutes) index for one team or the town); ties at either edge
+    are read whole, so names order them exactly and ranks count the rows above."""
     if offset >= total:
-        return [], total
-    vp = VolunteerPeriod
-    scope = (vp.period == key, vp.team_id == team)
+        return []
 
     def minutes_at(position):
-        return db.session.scalar(select(vp.minutes).where(*scope).order_by(vp.minutes.desc())
+        return db.session.scalar(select(totals.c.minutes).order_by(totals.c.minutes.desc())
                                  .limit(1).offset(position))
 
     high, low = minutes_at(offset), minutes_at(min(offset + limit, total) - 1)
-    above = db.session.scalar(select(func.count()).select_from(vp).where(*scope, vp.minutes > high)) or 0
+    above = db.session.scalar(select(func.count()).select_from(totals).where(totals.c.minutes > high)) or 0
     rows = db.session.execute(
-        select(vp.volunteer_id, Volunteer.name, vp.minutes).join(Volunteer, Volunteer.id == vp.volunteer_id)
-        .where(*scope, vp.minutes >= low, vp.minutes <= high)
-        .order_by(vp.minutes.desc(), by_code_point(Volunteer.name), Volunteer.id)).all()
+        select(totals.c.volunteer_id, Volunteer.name, totals.c.minutes)
+        .join(Volunteer, Volunteer.id == totals.c.volunteer_id)
+        .where(totals.c.minutes >= low, totals.c.minutes <= high)
+        .order_by(totals.c.minutes.desc(), by_code_point(Volunteer.name), Volunteer.id)).all()
     ranked, rank, previous = [], above, None
     for position, (vid, name, minutes) in enumerate(rows, start=above + 1):
         if minutes != previous:
             rank, previous = position, minutes
         ranked.append((vid, name, minutes, rank))
-    return ranked[offset - above:offset - above + limit], total
+    return ranked[offset - above:offset - above + limit]
 
 
 def served_count_for(key: str, team: int) -> int:

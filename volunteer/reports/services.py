@@ -36,7 +36,8 @@ from ..clock import today_local
 from ..teams.models import Team
 from ..volunteers.models import Volunteer
 from . import facts
-from .facts import APPROVED, hours_of, registered_count
+from ..fields import hours_of
+from .facts import APPROVED, registered_count
 from .rankings import (all_time_minutes, ranking_count, ranking_page, star_page, star_promotions, team_names,
                        volunteer_ranking)
 
@@ -44,7 +45,7 @@ UNCATEGORISED = "未分类"
 INACTIVE_THRESHOLDS = (90, 60, 30)
 
 __all__ = [
-    "hours_of", "period_for", "months_between", "summary_by_team", "summary_by_category", "summary_by_month",
+    "period_for", "months_between", "summary_by_team", "summary_by_category", "summary_by_month",
     "volunteer_ranking", "ranking_page", "ranking_count", "registered_count", "dashboard", "inactive_teams",
     "star_promotions", "star_page", "all_time_minutes", "team_names", "year_choices",
 ]
