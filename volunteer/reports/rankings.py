@@ -57,11 +57,11 @@ def ranking_page(date_from: date, date_to: date, team_ids=None, category_ids=Non
             team = TOWN if team_ids is None else team_ids[0]
             totals = select(vp.volunteer_id, vp.minutes).where(vp.period == key, vp.team_id == team).subquery()
             total = served_count_for(key, team)
-        else:  # several teams: their rows summed per volunteer (bounded by the teams' members)
-            totals = (select(vp.volunteer_id, func.sum(vp.minutes).label("minutes"))
-                      .where(vp.period == key, vp.team_id.in_(team_ids)).group_by(vp.volunteer_id).subquery())
-            total = served_count(date_from, date_to, team_ids)
-        found = _page_by_bounds(totals, total, limit, offset)
+            found = _page_by_bounds(totals, total, limit, offset)
+        else:  # several teams: their rows summed per volunteer once (bounded by the teams' members)
+            sums = db.session.execute(select(vp.volunteer_id, func.sum(vp.minutes)).where(
+                vp.period == key, vp.team_id.in_(team_ids)).group_by(vp.volunteer_id)).all()
+            found, total = _page_of_sums(sums, limit, offset), len(sums)
     else:
         if key is not None and category_ids is None:  # the complete list (the export)
             totals = (select(VolunteerPeriod.volunteer_id.label("volunteer_id"),
@@ -75,6 +75,29 @@ def ranking_page(date_from: date, date_to: date, team_ids=None, category_ids=Non
         if not found and offset:
             total = served_count(date_from, date_to, team_ids, category_ids)
     return _rows(found), total
+
+
+def _page_of_sums(sums, limit: int, offset: int) -> list[tuple]:
+    """_page_by_bounds over [(volunteer_id, minutes)] already read: names only for the page's
+    minutes range, sorted here (Python compares text by code point, as the SQL ordering does)."""
+    ordered = sorted((int(m) for _v, m in sums), reverse=True)
+    if offset >= len(ordered):
+        return []
+    high, low = ordered[offset], ordered[min(offset + limit, len(ordered)) - 1]
+    above = sum(1 for m in ordered if m > high)
+    wanted = {vid: int(m) for vid, m in sums if low <= int(m) <= high}
+    names = {}
+    ids_ = sorted(wanted)
+    for i in range(0, len(ids_), 500):
+        names.update(db.session.execute(select(Volunteer.id, Volunteer.name).where(
+            Volunteer.id.in_(ids_[i:i + 500]))).all())
+    rows = sorted(((vid, names.get(vid, ""), m) for vid, m in wanted.items()), key=lambda r: (-r[2], r[1], r[0]))
+    ranked, rank, previous = [], above, None
+    for position, (vid, name, minutes) in enumerate(rows, start=above + 1):
+        if minutes != previous:
+            rank, previous = position, minutes
+        ranked.append((vid, name, minutes, rank))
+    return ranked[offset - above:offset - above + limit]
 
 
 def _page_by_bounds(totals, total: int, limit: int, offset: int) -> list[tuple]:
