@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, select, text
 
 from tests import factories as f
-from volunteer import figures
+from volunteer import figures, periods
 from volunteer.auth.models import User
 from volunteer.extensions import db
 from volunteer.hours import services as hours
@@ -117,7 +117,7 @@ def test_team_minutes_from_tallies_equal_a_fresh_sum(app):
     for period in ((date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 6, 1), date(2026, 6, 30)),
                    (date(2025, 12, 1), date(2027, 1, 31)), (date(2026, 1, 2), date(2026, 12, 31)),
                    (date(2026, 6, 30), date(2026, 6, 30))):
-        assert figures.whole_months(*period) is not None or period[0].day != 1 or period[1].day == 30
+        assert periods.whole_months(*period) is not None or period[0].day != 1 or period[1].day == 30
         assert approved_minutes_by_team(ids, *period) == fresh(*period), period
     assert figures.tally_count("pending") == 5
     assert figures.tally_count("pending", team_id=teams[1].id) == sum(

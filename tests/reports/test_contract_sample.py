@@ -4,6 +4,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from volunteer import periods
 from volunteer.extensions import db
 from volunteer.reports import services
 
@@ -45,7 +46,7 @@ def build_sample():
 
 def test_summary_matches_contract_sample(app):
     build_sample()
-    date_from, date_to = services.period_for(EXPECTED["year"])
+    date_from, date_to = periods.period_for(EXPECTED["year"])
 
     by_team = services.summary_by_team(date_from, date_to)
     assert [r["name"] for r in by_team][:1] == ["乙城运中心志愿服务队"]  # 7.0 hours, the most

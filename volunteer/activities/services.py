@@ -5,7 +5,8 @@ from ..audit.services import diff, record, snapshot
 from ..errors import ServiceError, StaleError
 from ..extensions import db
 from ..hours.models import MonthLock, ServiceRecord
-from ..hours.rules import ensure_unlocked, month_of
+from ..hours.rules import ensure_unlocked
+from ..periods import month_text
 from .models import Activity, ActivitySignup
 
 FIELDS = ("team_id", "title", "category_id", "place", "service_date", "start_time", "end_time",
@@ -90,7 +91,7 @@ def _records_that_move(actor, activity: Activity, values: dict, moving: list[str
         select(ServiceRecord.id, ServiceRecord.status, ServiceRecord.service_date, ServiceRecord.team_id,
                ServiceRecord.category_id).where(ServiceRecord.activity_id == activity.id)
         .order_by(ServiceRecord.id)).all()
-    months = sorted({month_of(r.service_date) for r in rows})
+    months = sorted({month_text(r.service_date) for r in rows})
     locked = set(db.session.scalars(select(MonthLock.month).where(MonthLock.month.in_(months)))) if months else set()
     if locked:
         first = min(locked)

@@ -25,12 +25,12 @@ from .bulk import bulk_changes
 from .cache import cached, clear, current_token, ids_key
 from .models import (ActivityMonth, DataVersion, FactDelta, PeriodCount, RecordTally, RegistrationMonth, ReportCell,
                      StarRise, VolunteerPeriod)
-from .tallies import month_text, tally_by_team, tally_count, whole_months
+from .tallies import tally_by_team, tally_count
 from .triggers import FIGURES, TRACKED_TABLES, TRIGGER_PREFIX, initial_row_sql, tally_trigger_ddl, trigger_ddl
 
 __all__ = [
     "ActivityMonth", "DataVersion", "FactDelta", "FIGURES", "PeriodCount", "RecordTally", "RegistrationMonth",
     "ReportCell", "StarRise", "TRACKED_TABLES", "TRIGGER_PREFIX", "VolunteerPeriod", "bulk_changes", "cached", "clear", "current_token",
-    "ids_key", "initial_row_sql", "month_text", "tally_by_team", "tally_count", "tally_trigger_ddl",
-    "trigger_ddl", "whole_months",
+    "ids_key", "initial_row_sql", "tally_by_team", "tally_count", "tally_trigger_ddl",
+    "trigger_ddl",
 ]

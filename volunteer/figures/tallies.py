@@ -1,25 +1,11 @@
 """Reading record_tallies: counts and minutes per team and month, whatever the number of records."""
 from __future__ import annotations
 
-import calendar
 
 from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from .models import RecordTally
-
-
-def month_text(day) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def whole_months(date_from, date_to) -> tuple[str, str] | None:
-    """("YYYY-MM", "YYYY-MM") when [date_from, date_to] is a run of whole months, else None."""
-    if date_from is None or date_to is None or date_from.day != 1 or date_from > date_to:
-        return None
-    if date_to.day != calendar.monthrange(date_to.year, date_to.month)[1]:
-        return None
-    return month_text(date_from), month_text(date_to)
 
 
 def tally_by_team(team_ids, status: str, first_month: str, last_month: str) -> dict[int, tuple[int, int]]:

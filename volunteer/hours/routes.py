@@ -8,10 +8,10 @@ from ..permissions import get_visible_or_404, role_required
 
 from ..extensions import db
 from ..fields import hours_of
+from ..periods import month_text
 from ..figures import tally_count
 from ..teams.models import Team
 from . import services
-from .rules import month_of
 from .forms import CorrectForm, VoidForm
 from ..views import int_arg, int_list_arg, month_arg, month_span, paginate, safe_next, save
 from .models import ServiceRecord
@@ -37,7 +37,7 @@ def _pending_count(filters) -> int:
     entries of a whole town; counting them one by one costs time in proportion)."""
     span = month_span(filters["month"])
     return tally_count("pending", team_id=int(filters["team_id"]) if filters["team_id"].isdigit() else None,
-                       month=month_of(span[0]) if span else None)
+                       month=month_text(span[0]) if span else None)
 
 @bp.route("/approvals")
 @role_required("office")

@@ -7,6 +7,7 @@ may hold, whether a month is locked, and when a record already there blocks a ne
 from sqlalchemy import select
 
 from ..errors import ServiceError
+from ..periods import month_text
 from ..extensions import db
 from .models import MonthLock
 
@@ -36,19 +37,15 @@ def conflicts_with_recorded(recorded_minutes: int | None, minutes: int | None) -
     return recorded_minutes is not None and minutes is not None and recorded_minutes != minutes
 
 
-def month_of(day) -> str:
-    return day.strftime("%Y-%m")
-
-
 def locked_month_set() -> set[str]:
     """Every locked month ('YYYY-MM'), for checking many records at once."""
     return set(db.session.scalars(select(MonthLock.month)))
 
 
 def is_month_locked(day) -> bool:
-    return db.session.get(MonthLock, month_of(day)) is not None
+    return db.session.get(MonthLock, month_text(day)) is not None
 
 
 def ensure_unlocked(day) -> None:
     if is_month_locked(day):
-        raise ServiceError(f"{month_of(day)} 已锁账，该月的时长只能由分中心办公室更正。")
+        raise ServiceError(f"{month_text(day)} 已锁账，该月的时长只能由分中心办公室更正。")

@@ -10,9 +10,10 @@ from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
 from ..clock import utcnow
+from ..periods import month_text
 from .models import ServiceRecord
 from .rules import (MAX_MINUTES, conflicts_with_recorded, ensure_unlocked, initial_status, locked_month_set,
-                    minutes_out_of_range, month_of, span_exceeded)
+                    minutes_out_of_range, span_exceeded)
 
 
 def log_hours(actor, activity, entries: dict[int, int], note: str | None = None) -> dict:
@@ -71,7 +72,7 @@ def approve_records(actor, record_ids: list[int]) -> int:
     locked = locked_month_set()
     now, done = utcnow(), []
     for rec in rows:
-        if month_of(rec.service_date) in locked:
+        if month_text(rec.service_date) in locked:
             continue
         rec.status, rec.approved_by_id, rec.approved_at = "approved", getattr(actor, "id", None), now
         done.append(rec.id)

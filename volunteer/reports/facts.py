@@ -20,7 +20,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import exists, func, select
 
 from ..extensions import db
-from ..figures import PeriodCount, RegistrationMonth, ReportCell, VolunteerPeriod, month_text, whole_months
+from ..figures import PeriodCount, RegistrationMonth, ReportCell, VolunteerPeriod
+from ..periods import month_text, whole_months
 from ..hours.models import ServiceRecord
 from ..teams.models import ServiceCategory, Team, TeamMembership
 from ..volunteers.models import Volunteer

@@ -15,6 +15,7 @@ from ..permissions import role_required, within_scope
 from ..extensions import db
 from ..figures import cached, ids_key
 from ..clock import today_local
+from ..periods import period_for
 from ..teams.models import ServiceCategory, Team
 from ..views import ListPage, page_arg
 from . import charts, services
@@ -80,7 +81,7 @@ def _filters() -> Filters:
     else:
         year = form.year.data if form.year.data in years else today.year
         month = form.month.data if form.month.data in range(1, 13) else 0
-        date_from, date_to = services.period_for(year, month or None)
+        date_from, date_to = period_for(year, month or None)
         period_label = f"{year}年{month}月" if month else f"{year}年"
 
     team_names = dict((t.id, t.name) for t in teams)

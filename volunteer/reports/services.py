@@ -24,7 +24,6 @@ The ranking and the 公示 list live in reports/rankings.py and are re-exported 
 """
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from datetime import date
 
@@ -37,6 +36,7 @@ from ..teams.models import Team
 from ..volunteers.models import Volunteer
 from . import facts
 from ..fields import hours_of
+from ..periods import months_between
 from .facts import APPROVED, registered_count
 from .rankings import (all_time_minutes, ranking_count, ranking_page, star_page, star_promotions, team_names,
                        volunteer_ranking)
@@ -45,26 +45,10 @@ UNCATEGORISED = "未分类"
 INACTIVE_THRESHOLDS = (90, 60, 30)
 
 __all__ = [
-    "period_for", "months_between", "summary_by_team", "summary_by_category", "summary_by_month",
+    "summary_by_team", "summary_by_category", "summary_by_month",
     "volunteer_ranking", "ranking_page", "ranking_count", "registered_count", "dashboard", "inactive_teams",
     "star_promotions", "star_page", "all_time_minutes", "team_names", "year_choices",
 ]
-
-
-def period_for(year: int, month: int | None = None) -> tuple[date, date]:
-    """(first day, last day) of a year, or of one month of it."""
-    if month:
-        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    return date(year, 1, 1), date(year, 12, 31)
-
-
-def months_between(date_from: date, date_to: date) -> list[str]:
-    """Every month `YYYY-MM` from date_from to date_to, ascending (for chart axes)."""
-    months, y, m = [], date_from.year, date_from.month
-    while (y, m) <= (date_to.year, date_to.month):
-        months.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
 
 
 # ------------------------------------------------------------------ the three summaries

@@ -7,8 +7,9 @@ from ..clock import utcnow
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
 from ..fields import FieldError, normalize_phone
-from ..figures import tally_by_team, whole_months
+from ..figures import tally_by_team
 from ..hours.models import ServiceRecord
+from ..periods import whole_months
 from ..volunteers.models import Volunteer
 from ..volunteers.services import add_membership
 from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership

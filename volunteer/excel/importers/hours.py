@@ -30,8 +30,9 @@ from ...audit.services import record
 from ...errors import ServiceError
 from ...extensions import db
 from ...hours.models import RECORD_STATUS, ServiceRecord
-from ...hours.rules import conflicts_with_recorded, initial_status, locked_month_set, month_of, span_exceeded
+from ...hours.rules import conflicts_with_recorded, initial_status, locked_month_set, span_exceeded
 from ...clock import utcnow
+from ...periods import month_text
 from ...teams.models import ServiceCategory, Team
 from ...fields import (FieldError, clean_text, minutes_between, normalize_name, normalize_phone, parse_date,
                        parse_hours_to_minutes, parse_time)
@@ -136,8 +137,8 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
         elif team_id is not None and led is not None and team_id not in led:
             report.error(n, "team", f"您不是“{r.team}”的队长，只能导入您负责的队伍的服务时长")
         volunteer = find_volunteer(report, r, by_id, by_phone, members)
-        if r.service_date and month_of(r.service_date) in locked:
-            report.error(n, "service_date", f"{month_of(r.service_date)} 已锁账，不能导入该月的服务时长")
+        if r.service_date and month_text(r.service_date) in locked:
+            report.error(n, "service_date", f"{month_text(r.service_date)} 已锁账，不能导入该月的服务时长")
         if team_id is None or not r.activity_ok:
             continue
         key = (team_id, r.title, r.service_date)
