@@ -1,4 +1,6 @@
 """The office's approval queue, and voiding / correcting single records."""
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,8 +15,10 @@ from ..figures import tally_count
 from ..teams.models import Team
 from . import services
 from .forms import CorrectForm, VoidForm
-from ..views import int_arg, int_list_arg, month_arg, month_span, paginate, safe_next, save
+from ..keyset import keyset_page
+from ..views import int_arg, int_list_arg, month_arg, month_span, safe_next, save
 from .models import ServiceRecord
+from .months import pending_by_team_month
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 
@@ -45,10 +49,13 @@ def approvals():
     filters = _filters(request.args)
     stmt = _queue(filters).options(selectinload(ServiceRecord.volunteer), selectinload(ServiceRecord.activity),
                                    selectinload(ServiceRecord.team), selectinload(ServiceRecord.created_by))
-    page = paginate(stmt.order_by(ServiceRecord.service_date, ServiceRecord.id), count=False)
+    # Keyset by (service_date, id): the deepest page costs what the first does.
+    page = keyset_page(stmt, (ServiceRecord.service_date, ServiceRecord.id), (date, int),
+                       lambda r: (r.service_date, r.id))
     page.total = _pending_count(filters)
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
-    return render_template("hours/approvals.html", page=page, filters=filters, teams=teams, void_form=VoidForm())
+    return render_template("hours/approvals.html", page=page, filters=filters, teams=teams, void_form=VoidForm(),
+                           by_team_month=pending_by_team_month())
 
 @bp.route("/approvals", methods=["POST"])
 @role_required("office")
