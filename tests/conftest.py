@@ -86,11 +86,15 @@ def _reset_write_intent():
 
 @pytest.fixture
 def app(_app):
+    # A test that changes a setting (a small look-up budget, say) must not leak it into the next.
+    config = dict(_app.config)
     with _app.app_context():
         _empty_tables()
         yield _app
         db.session.rollback()
         db.session.remove()
+    _app.config.clear()
+    _app.config.update(config)
 
 
 @pytest.fixture
