@@ -14,12 +14,12 @@ import pytest
 
 def test_office_locks_a_month_and_sees_it(client, login_as):
     login_as("office")
-    response = client.post("/integrity/months", data={"month": "2026-01"})
+    response = client.post("/integrity/months", data={"month": "2026-01", "confirm": "1"})
     assert response.status_code == 302
     assert db.session.get(MonthLock, "2026-01") is not None
     assert "2026-01" in client.get("/integrity/months").get_data(as_text=True)
     assert db.session.scalars(db.select(AuditLog).where(AuditLog.action == "month.lock")).one().object_id == "2026-01"
-    again = client.post("/integrity/months", data={"month": "2026-01"}).get_data(as_text=True)
+    again = client.post("/integrity/months", data={"month": "2026-01", "confirm": "1"}).get_data(as_text=True)
     assert "已经锁账" in again
 
 

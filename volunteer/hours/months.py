@@ -18,6 +18,8 @@ from ..auth.models import User
 from ..clock import today_local
 from ..errors import ServiceError
 from ..extensions import db
+from ..figures.models import RecordTally
+from ..teams.models import Team
 from .models import MonthLock, ServiceRecord
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -72,3 +74,28 @@ def lock_month(actor, month: str, today: date | None = None) -> MonthLock:
     db.session.flush()
     record(actor, "month.lock", "month_lock", month, f"月度锁账：{month}", after={"month": month})
     return lock
+
+
+def month_overview() -> list[dict]:
+    """Every month that has records or a lock, newest first, for the month-end page:
+    {"month", "pending", "approved", "lock"} with lock None or the locked_months() row.
+    Counts come from record_tallies (one GROUP BY over team x month rows, not over records)."""
+    counts: dict[str, dict] = {}
+    for month, status, n in db.session.execute(
+            select(RecordTally.month, RecordTally.status, func.sum(RecordTally.records))
+            .where(RecordTally.status.in_(("pending", "approved"))).group_by(RecordTally.month, RecordTally.status)):
+        counts.setdefault(month, {"pending": 0, "approved": 0})[status] = int(n or 0)
+    locks = {row["month"]: row for row in locked_months()}
+    months = sorted(set(counts) | set(locks), reverse=True)
+    return [{"month": m, **counts.get(m, {"pending": 0, "approved": 0}), "lock": locks.get(m)} for m in months]
+
+
+def pending_by_team_month() -> list[dict]:
+    """Pending records per team and month (from record_tallies), oldest month first:
+    {"team_id", "team", "month", "pending"}; the approvals queue links each to its filter."""
+    rows = db.session.execute(
+        select(RecordTally.team_id, Team.name, RecordTally.month, func.sum(RecordTally.records))
+        .join(Team, Team.id == RecordTally.team_id).where(RecordTally.status == "pending")
+        .group_by(RecordTally.team_id, Team.name, RecordTally.month)
+        .having(func.sum(RecordTally.records) > 0).order_by(RecordTally.month, Team.name))
+    return [{"team_id": t, "team": name, "month": m, "pending": int(n)} for t, name, m, n in rows]

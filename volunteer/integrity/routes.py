@@ -5,10 +5,12 @@ from flask_login import current_user
 
 from ..permissions import role_required
 from ..checkin.services import SETTING_AUTO, SETTING_BEFORE, SETTING_LABELS, SETTING_UNIT, checkin_settings
+from ..clock import today_local
 from ..extensions import db
+from ..periods import month_text
 from ..views import ListPage, page_arg, safe_next, save
 from ..hours.models import ServiceRecord
-from ..hours.months import lock_month, locked_months
+from ..hours.months import MONTH_RE, lock_month, month_overview, month_status
 from . import services
 from .rules import daily_hours_limit
 from .forms import IntegritySettingsForm, LockMonthForm, QueueFilterForm, ReviewForm
@@ -77,13 +79,27 @@ def reviews():
 @bp.route("/months", methods=["GET", "POST"])
 @role_required("office")
 def months():
+    """Month end in one place: every month with its pending count and lock. A lock is two steps:
+    the first POST shows what will be locked and asks again (works without JS); the second,
+    carrying confirm=1, locks."""
     form = LockMonthForm()
+    confirming = None
     if form.validate_on_submit():
-        if save(form, lambda: lock_month(current_user, form.month.data), default_field="month",
-                duplicate=None):
+        if request.form.get("confirm") != "1":
+            # A dry run: the service's refusals show now, not after the confirmation.
+            if save(form, lambda: lock_month(current_user, form.month.data), default_field="month",
+                    duplicate=None, commit=False):
+                db.session.rollback()
+                confirming = {"month": form.month.data, **month_status(form.month.data)}
+        elif save(form, lambda: lock_month(current_user, form.month.data), default_field="month",
+                  duplicate=None):
             flash(f"{form.month.data} 已锁账。", "success")
             return redirect(url_for(".months"))
-    return render_template("integrity/months.html", form=form, locked=locked_months())
+    refused = form.month.data if form.month.errors and MONTH_RE.match(form.month.data or "") else None
+    refused_pending = month_status(refused)["pending"] if refused else 0
+    return render_template("integrity/months.html", form=form, overview=month_overview(),
+                           confirming=confirming, refused=refused, refused_pending=refused_pending,
+                           current_month=month_text(today_local()))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
