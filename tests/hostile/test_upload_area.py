@@ -7,7 +7,6 @@ import io
 import pathlib
 import subprocess
 import sys
-import time
 import zipfile
 
 import pytest
@@ -74,11 +73,11 @@ def no_calamine(monkeypatch):
 
 
 def refused(data: bytes) -> str:
-    """Refusal reason; asserts it came in under a second."""
-    t0 = time.monotonic()
+    """Refusal reason. That it comes before any grid is built is what `no_calamine` proves, and
+    `test_refusal_takes_no_memory` measures the memory; the time is bench/excel.py's business
+    (a wall-clock limit here failed on a loaded 2-core machine)."""
     with pytest.raises(FatalImportError) as info:
         read_table(data, "teams")
-    assert time.monotonic() - t0 < 1, time.monotonic() - t0
     return info.value.reason
 
 
