@@ -23,7 +23,9 @@ _PHONE_DASHES = re.compile(r"[-‐‑–—]")
 # A bare '86' is only a country code when 11 digits follow (no mobile starts with 8).
 _PHONE_PREFIX = re.compile(r"^(\+86|0086|86(?=\d{11}$))")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+# 9:00, 09:00, 9：00 (NFKC makes it ':'), 9.30, 09:00:00; 9点, 9点30, 9点30分, 9时, 9点半.
+_TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?")
+_TIME_CHINESE = re.compile(r"(\d{1,2})[点时](?:(\d{1,2})分?|(半))?")
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _MOBILE_SECOND = frozenset("3456789")
 _DATE_PATTERNS = (
@@ -129,7 +131,8 @@ def parse_date(value, *, field: str = "日期") -> date:
 
 
 def parse_time(value, *, field: str) -> time:
-    """'HH:MM', 'H:MM', 'HH:MM:SS', time/datetime cells, or Excel's fraction of a day."""
+    """'HH:MM', 'H:MM', 'HH:MM:SS', '9.30', '9点', '9点30', '9点半' (full-width too), time/datetime
+    cells, or Excel's fraction of a day."""
     if isinstance(value, datetime):
         return value.time().replace(microsecond=0)
     if isinstance(value, time):
@@ -143,9 +146,24 @@ def parse_time(value, *, field: str) -> time:
         return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
     text = compact(value) if isinstance(value, str) else ""
     match = _TIME.fullmatch(text)
-    if match and int(match[1]) < 24 and int(match[2]) < 60 and int(match[3] or 0) < 60:
-        return time(int(match[1]), int(match[2]), int(match[3] or 0))
-    raise FieldError(f"{field}格式无法识别，请填写如 09:00 的时间")
+    if match:
+        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    elif match := _TIME_CHINESE.fullmatch(text):
+        hour, minute, second = int(match[1]), 30 if match[3] else int(match[2] or 0), 0
+    if match and hour < 24 and minute < 60 and second < 60:
+        return time(hour, minute, second)
+    raise FieldError(f"{field}格式无法识别，请填写如 9:00、09:30 或 9点30 的时间")
+
+
+def time_text(value, *, field: str) -> str | None:
+    """A time as people type it (9:00, 9：00, 9点, 9点30, 9.30 ...) -> 'HH:MM' as stored; blank -> None.
+
+    Stored times are always zero-padded 'HH:MM', so they sort and compare as times, in
+    Python and in SQL alike (text '9:00' would come after '11:00').
+    """
+    if not isinstance(value, (time, datetime, timedelta)) and not is_number(value) and clean_text(value) is None:
+        return None
+    return parse_time(value, field=field).strftime("%H:%M")
 
 
 def age_on(birth: date, today: date) -> int:

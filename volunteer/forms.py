@@ -2,7 +2,7 @@
 
 `choices` (select options in the shape this WTForms version wants), `int_or_none` /
 `int_list_coerce` (select coercion that never raises), `ChineseIntegerField`,
-`FiniteDecimalField`, `DateTextField`, the `in_date_range` validator, and `FilterForm`, the base of
+`FiniteDecimalField`, `DateTextField`, `TimeTextField`, the `in_date_range` validator, and `FilterForm`, the base of
 every list's GET filter. They lived in teams/forms.py and hours/forms.py, which made other
 features reach into those features' web layer for them.
 """
@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
-from .fields import FieldError, parse_date
+from .fields import FieldError, parse_date, time_text
 from .views import MAX_INT, MAX_YEAR, MIN_YEAR
 
 try:  # WTForms 3.3+ wants SelectChoice objects; older versions take (value, label) tuples.
@@ -90,6 +90,23 @@ class DateTextField(StringField):
             if not MIN_YEAR <= self.date.year <= MAX_YEAR:  # 9999-12-31 + 1 day raised (a 500)
                 self.date = None
                 raise ValidationError(f"{self.label.text}超出范围。")
+
+
+class TimeTextField(StringField):
+    """A time typed as people type it (9:00, 9：00, 9点, 9点30, 9.30; fields.time_text).
+
+    After validation `.data` is the stored form 'HH:MM' (None when blank); a value that is
+    not a time keeps what was typed and gets the parser's message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"autocomplete": "off", "inputmode": "text", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def pre_validate(self, form):
+        try:
+            self.data = time_text(self.data, field=str(self.label.text)) or ""
+        except FieldError as exc:
+            raise ValidationError(exc.message) from None
 
 
 def in_date_range(form, field) -> None:

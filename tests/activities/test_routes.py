@@ -1,4 +1,6 @@
 """Activities as each role sees them: create, edit (stale saves refused), publish, sign up."""
+from datetime import date, timedelta
+
 from volunteer.activities.models import Activity, ActivitySignup
 from volunteer.extensions import db
 
@@ -31,7 +33,7 @@ def test_bad_times_keep_typed_values(app, client, login_as):
                                                      title="测试活动甲")).get_data(as_text=True)
     assert "结束时间必须晚于开始时间" in html and 'value="测试活动甲"' in html
     html = client.post("/activities/new", data=_form(team, cat, start_time="25:00")).get_data(as_text=True)
-    assert "时间格式应为" in html
+    assert "开始时间格式无法识别" in html and 'value="25:00"' in html
 
 
 def test_stale_edit_is_refused(app, client, login_as):
@@ -61,7 +63,8 @@ def test_editing_date_moves_the_records_with_it(app, client, login_as):
 
 def test_volunteer_sees_published_activities_and_signs_up(app, client, login_as):
     team = f.make_team()
-    published = f.make_activity(team, "已发布的活动", status="published", headcount=1)
+    published = f.make_activity(team, "已发布的活动", status="published", headcount=1,
+                                service_date=date.today() + timedelta(days=7))
     f.make_activity(team, "草稿活动", status="draft")
     v = f.make_volunteer()
     login_as("volunteer", volunteer=v)

@@ -1,11 +1,9 @@
 """Activity forms: create/edit, and the one-screen hours entry."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import FiniteDecimalField, in_date_range
-
-TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="时间格式应为 时:分，例如 09:30")
+from ..forms import FiniteDecimalField, TimeTextField, in_date_range
 
 
 class ActivityForm(FlaskForm):
@@ -14,8 +12,8 @@ class ActivityForm(FlaskForm):
     category_id = SelectField("服务类别", coerce=int, validators=[DataRequired("请选择服务类别。")])
     place = StringField("活动地点", validators=[Optional(), Length(max=200)])
     service_date = DateField("活动日期", validators=[DataRequired("请填写活动日期（例如 2026-03-15）。"), in_date_range])
-    start_time = StringField("开始时间", validators=[Optional(), TIME], description="例如 09:00")
-    end_time = StringField("结束时间", validators=[Optional(), TIME], description="例如 11:30")
+    start_time = TimeTextField("开始时间", validators=[Optional()], description="例如 9:00、9点30")
+    end_time = TimeTextField("结束时间", validators=[Optional()], description="例如 11:30")
     headcount = IntegerField("招募人数", validators=[Optional(), NumberRange(1, 10000, "人数应在 1 到 10000 之间。")])
     description = TextAreaField("活动简介", validators=[Optional(), Length(max=2000)])
     # Optional place check for on-site check-in: all three or none.
@@ -41,8 +39,9 @@ class FindPersonForm(FlaskForm):
     ID number (volunteers.lookup); `found` carries the people found before, signed."""
 
     name = StringField("姓名", validators=[Length(max=50, message="姓名不能超过 50 个字。")],
-                       render_kw={"autocomplete": "off", "placeholder": "姓名"})
+                       render_kw={"autocomplete": "off", "placeholder": "姓名", "data-enter-clicks": "#find-button"})
     key = StringField("手机号码或完整证件号码", validators=[Length(max=40, message="输入过长。")],
-                      render_kw={"autocomplete": "off", "placeholder": "手机号码或完整证件号码"})
+                      render_kw={"autocomplete": "off", "placeholder": "手机号码或完整证件号码",
+                                 "data-enter-clicks": "#find-button"})
     action = HiddenField(default="find", id="find-action")
     found = HiddenField(id="find-found")

@@ -4,6 +4,7 @@ from sqlalchemy import select, update
 from ..audit.services import diff, record, snapshot
 from ..errors import ServiceError, StaleError
 from ..extensions import db
+from ..fields import FieldError, time_text
 from ..hours.models import MonthLock, ServiceRecord
 from ..hours.rules import ensure_unlocked
 from ..periods import month_text
@@ -14,8 +15,16 @@ FIELDS = ("team_id", "title", "category_id", "place", "service_date", "start_tim
 
 
 def _check(values: dict) -> None:
+    """Refuse a nameless activity; store times as 'HH:MM' (fields.time_text) so that they
+    compare as times everywhere (text '9:00' sorts after '11:00')."""
     if not (values.get("title") or "").strip():
         raise ServiceError("活动名称不能为空。", "title")
+    for key, label in (("start_time", "开始时间"), ("end_time", "结束时间")):
+        if key in values:
+            try:
+                values[key] = time_text(values[key], field=label)
+            except FieldError as exc:
+                raise ServiceError(exc.message, key) from None
     start, end = values.get("start_time"), values.get("end_time")
     if start and end and end <= start:
         raise ServiceError("结束时间必须晚于开始时间。", "end_time")

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-TIME = Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="时间格式应为 时:分，例如 11:30")
+from ..forms import TimeTextField
 
 
 class CodeForm(FlaskForm):
@@ -41,11 +41,11 @@ class ProxyForm(LocatedForm):
 
 
 class CloseAllForm(FlaskForm):
-    at = StringField("签退时间", validators=[DataRequired("请填写签退时间。"), TIME],
+    at = TimeTextField("签退时间", validators=[DataRequired("请填写签退时间。")],
                      description="活动当天的时间，例如 11:30；所有仍在签到中的人都按此时间签退。")
 
 
 class SettleForm(FlaskForm):
     checkin_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])  # fits an INTEGER
-    end_at = StringField("签退时间", validators=[DataRequired("请填写签退时间。"), TIME])
+    end_at = TimeTextField("签退时间", validators=[DataRequired("请填写签退时间。")])
 
