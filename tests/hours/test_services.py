@@ -65,9 +65,9 @@ def test_same_minutes_again_is_unchanged_and_approved_cannot_be_changed_by_leade
     leader = f.make_user("leader")
     activity = f.make_activity()
     v = f.make_volunteer()
-    assert services.log_hours(leader, activity, {v.id: 60}) == {"created": 1, "updated": 0, "unchanged": 0}
-    assert services.log_hours(leader, activity, {v.id: 60}) == {"created": 0, "updated": 0, "unchanged": 1}
-    assert services.log_hours(leader, activity, {v.id: 90}) == {"created": 0, "updated": 1, "unchanged": 0}
+    assert services.log_hours(leader, activity, {v.id: 60}) == {"created": 1, "updated": 0, "unchanged": 0, "withdrawn": 0}
+    assert services.log_hours(leader, activity, {v.id: 60}) == {"created": 0, "updated": 0, "unchanged": 1, "withdrawn": 0}
+    assert services.log_hours(leader, activity, {v.id: 90}) == {"created": 0, "updated": 1, "unchanged": 0, "withdrawn": 0}
     db.session.scalars(db.select(ServiceRecord)).one().status = "approved"
     with pytest.raises(ServiceError, match="已确认"):
         services.log_hours(leader, activity, {v.id: 30})

@@ -6,6 +6,7 @@ from datetime import date
 
 import io
 
+from volunteer.activities.models import ActivitySignup
 from volunteer.certificates.services import issue_certificate
 from volunteer.excel.writer import SheetSpec, write_workbook
 from volunteer.extensions import db
@@ -57,6 +58,10 @@ def build_world() -> World:
                           ("user_id", owner): leader.id, ("position_id", owner): position.id,
                           ("category_id", owner): category.id})
         w.objects[("_member", owner)] = member
+        signup = ActivitySignup(activity_id=activity.id, volunteer_id=member.id)
+        db.session.add(signup)
+        db.session.flush()
+        w.objects[("signup_id", owner)] = signup.id
     w.users["office"] = f.make_user("office", username="office")
     w.users["volunteer"] = f.make_user("volunteer", username="13900000001", volunteer=w.objects[("_member", "A")])
     for owner in ("A", "B"):

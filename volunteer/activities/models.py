@@ -1,7 +1,7 @@
 """Activities that a team runs, and volunteers' sign-ups for published ones."""
 from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -80,6 +80,20 @@ class ActivitySignup(db.Model):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # confirmed (within the quota) / waitlist (候补, in queued_at order) / cancelled (取消报名).
+    # Server defaults: scripts and the seed insert rows without these columns.
+    status: Mapped[str] = mapped_column(String(10), default="confirmed", server_default="confirmed")
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    promoted_at: Mapped[datetime | None]  # moved up from the 候补 list
+    cancelled_at: Mapped[datetime | None]
+    on_leave: Mapped[bool] = mapped_column(default=False, server_default=false())  # 请假, marked by a leader
 
     activity = relationship("Activity")
     volunteer = relationship("Volunteer")
+
+    @property
+    def status_label(self) -> str:
+        return SIGNUP_STATUS.get(self.status, self.status)
+
+
+SIGNUP_STATUS = {"confirmed": "已报名", "waitlist": "候补", "cancelled": "已取消"}

@@ -72,7 +72,8 @@ def index():
     signed = set()
     if current_user.volunteer_id:
         signed = set(db.session.scalars(select(ActivitySignup.activity_id).where(
-            ActivitySignup.volunteer_id == current_user.volunteer_id, ActivitySignup.activity_id.in_(ids or [-1]))))
+            ActivitySignup.volunteer_id == current_user.volunteer_id, ActivitySignup.status != "cancelled",
+            ActivitySignup.activity_id.in_(ids or [-1]))))
     return render_template("activities/index.html", page=page, counts=counts, signed=signed, filters=filters,
                            teams=_team_choices() if current_user.role != "volunteer" else [])
 
@@ -105,12 +106,8 @@ def detail(activity_id):
         records = db.session.execute(
             select(ServiceRecord).options(selectinload(ServiceRecord.volunteer))
             .where(ServiceRecord.activity_id == activity.id).order_by(ServiceRecord.status, ServiceRecord.id)).scalars().all()
-    signups = db.session.scalar(select(func.count()).select_from(ActivitySignup)
-                                .where(ActivitySignup.activity_id == activity.id))
-    signed = current_user.volunteer_id and db.session.scalar(select(ActivitySignup.id).where(
-        ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == current_user.volunteer_id))
-    return render_template("activities/detail.html", activity=activity, records=records, signups=signups,
-                           signed=signed)
+    return render_template("activities/detail.html", activity=activity, records=records,
+                           **signup_routes.detail_context(activity))
 
 
 @bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -143,17 +140,6 @@ def set_status(activity_id):
     services.set_status(current_user, activity, status)
     db.session.commit()
     flash(f"活动状态已改为“{activity.status_label}”。", "success")
-    return redirect(url_for(".detail", activity_id=activity.id))
-
-
-@bp.route("/<int:activity_id>/signup", methods=["POST"])
-@login_required
-def signup(activity_id):
-    activity = get_visible_or_404(Activity, activity_id)
-    if not current_user.volunteer_id:
-        abort(403)
-    if save(None, lambda: services.sign_up(current_user, activity, current_user.volunteer), duplicate=None):
-        flash("报名成功。", "success")
     return redirect(url_for(".detail", activity_id=activity.id))
 
 
@@ -226,3 +212,6 @@ def _save_hours(activity, found_ids):
     else:
         flash("有填写错误，请修改标红的行后再保存（尚未保存任何内容）。", "error")
     return typed, errors
+
+
+from . import signup_routes  # noqa: E402  (sign-up, cancel and 请假 routes on this blueprint)

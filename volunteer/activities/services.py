@@ -1,4 +1,4 @@
-"""Creating, editing and publishing activities; volunteers' sign-ups."""
+"""Creating, editing and publishing activities (sign-ups live in signups.py)."""
 from sqlalchemy import select, update
 
 from ..audit.services import diff, record, snapshot
@@ -8,7 +8,8 @@ from ..fields import FieldError, time_text
 from ..hours.models import MonthLock, ServiceRecord
 from ..hours.rules import ensure_unlocked
 from ..periods import month_text
-from .models import Activity, ActivitySignup
+from .models import Activity
+from .signups import promote
 
 FIELDS = ("team_id", "title", "category_id", "place", "service_date", "start_time", "end_time",
           "description", "headcount", "status", "latitude", "longitude", "radius_m")
@@ -90,6 +91,8 @@ def update_activity(actor, activity: Activity, values: dict, *, version=None) ->
     extra = {"records": touched} if touched else {}
     record(actor, "activity.update", "activity", activity.id, f"修改活动 {activity.title}"
            + (f"（{len(touched)} 条时长记录随之更正）" if touched else ""), before=b, after=a, **extra)
+    if "headcount" in b or "status" in b:  # a raised quota (or re-opened activity) moves 候补 people up
+        promote(actor, activity)
 
 
 def _records_that_move(actor, activity: Activity, values: dict, moving: list[str]) -> list:
@@ -119,21 +122,5 @@ def set_status(actor, activity: Activity, status: str) -> None:
     record(actor, "activity.status", "activity", activity.id, f"活动 {activity.title} 状态：{activity.status_label}",
            before={"status": before}, after={"status": status})
 
-
-def sign_up(actor, activity: Activity, volunteer) -> ActivitySignup:
-    """A volunteer signs up for a published activity, within its headcount."""
-    if activity.status != "published":
-        raise ServiceError("该活动未开放报名。")
-    if db.session.scalar(select(ActivitySignup.id).where(ActivitySignup.activity_id == activity.id,
-                                                         ActivitySignup.volunteer_id == volunteer.id)):
-        raise ServiceError("您已报名该活动。")
-    if activity.headcount:
-        taken = db.session.query(ActivitySignup).filter_by(activity_id=activity.id).count()
-        if taken >= activity.headcount:
-            raise ServiceError("报名人数已满。")
-    signup = ActivitySignup(activity_id=activity.id, volunteer_id=volunteer.id)
-    db.session.add(signup)
-    db.session.flush()
-    record(actor, "activity.signup", "activity", activity.id, f"{volunteer.name} 报名 {activity.title}",
-           after={"volunteer_id": volunteer.id})
-    return signup
+    if status == "published":
+        promote(actor, activity)

@@ -6,6 +6,7 @@ may hold, whether a month is locked, and when a record already there blocks a ne
 """
 from sqlalchemy import select
 
+from ..clock import today_local
 from ..errors import ServiceError
 from ..periods import month_text
 from ..extensions import db
@@ -49,3 +50,9 @@ def is_month_locked(day) -> bool:
 def ensure_unlocked(day) -> None:
     if is_month_locked(day):
         raise ServiceError(f"{month_text(day)} 已锁账，该月的时长只能由分中心办公室更正。")
+
+
+def ensure_not_future(day, today=None) -> None:
+    """Hours are for work done: an activity whose day (Beijing time) is still to come has none."""
+    if day > (today or today_local()):
+        raise ServiceError(f"活动日期 {day} 还没到，不能登记尚未进行的活动的时长。")

@@ -12,24 +12,29 @@ from ..extensions import db
 from ..clock import utcnow
 from ..periods import month_text
 from .models import ServiceRecord
-from .rules import (MAX_MINUTES, conflicts_with_recorded, ensure_unlocked, initial_status, locked_month_set,
-                    minutes_out_of_range, span_exceeded)
+from .rules import (MAX_MINUTES, conflicts_with_recorded, ensure_not_future, ensure_unlocked, initial_status,
+                    locked_month_set, minutes_out_of_range, span_exceeded)
 
 
-def log_hours(actor, activity, entries: dict[int, int], note: str | None = None) -> dict:
+def log_hours(actor, activity, entries: dict[int, int], note: str | None = None, *, withdraw=()) -> dict:
     """Record minutes for volunteers on one activity: {volunteer_id: minutes}.
 
     New entries are created, changed pending ones updated, equal ones left alone. A changed
-    approved record is refused (the office corrects it, with a reason). Returns counts.
+    approved record is refused (the office corrects it, with a reason). `withdraw` lists the
+    volunteers whose box was cleared: their pending record is voided with the reason 队长撤回
+    (分中心撤回 for the office), audited; a cleared approved record is refused, never silently
+    kept. Nothing is logged for an activity whose day is still to come. Returns counts.
     """
     ensure_unlocked(activity.service_date)
+    ensure_not_future(activity.service_date)
     status = initial_status(actor)
     existing = {
         r.volunteer_id: r
         for r in db.session.scalars(select(ServiceRecord).where(
             ServiceRecord.activity_id == activity.id, ServiceRecord.status != "void",
-            ServiceRecord.volunteer_id.in_(list(entries))))
+            ServiceRecord.volunteer_id.in_(list(entries) + list(withdraw))))
     }
+    withdrawn = _withdraw(actor, [existing[v] for v in withdraw if v in existing and v not in entries])
     created, updated, unchanged = [], [], []
     for volunteer_id, minutes in entries.items():
         if minutes_out_of_range(minutes):
@@ -60,7 +65,19 @@ def log_hours(actor, activity, entries: dict[int, int], note: str | None = None)
                records=[r.id for r in created] + [r.id for r, _ in updated],
                created={r.volunteer_id: r.minutes for r in created},
                updated={r.volunteer_id: {"before": old, "after": r.minutes} for r, old in updated})
-    return {"created": len(created), "updated": len(updated), "unchanged": len(unchanged)}
+    return {"created": len(created), "updated": len(updated), "unchanged": len(unchanged), "withdrawn": withdrawn}
+
+
+def _withdraw(actor, records: list[ServiceRecord]) -> int:
+    """Void the pending records whose box was cleared on the hours screen (one audit entry each)."""
+    approved = [r for r in records if r.status == "approved"]
+    if approved:
+        names = "、".join(r.volunteer.name for r in approved)
+        raise ServiceError(f"{names} 的时长已确认，不能清空撤回；如需作废请联系分中心办公室。")
+    reason = "分中心撤回" if actor is not None and actor.role == "office" else "队长撤回"
+    for rec in records:
+        void_record(actor, rec, reason)
+    return len(records)
 
 
 def approve_records(actor, record_ids: list[int]) -> int:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..activities.signups import upcoming_for
 from ..certificates.models import Certificate
 
 from ..extensions import db
@@ -35,7 +36,8 @@ def index():
     return render_template("me/index.html", volunteer=volunteer, totals=totals, level=level,
                            stars=stars_text(level), upcoming=next_level(totals["approved"]),
                            records=records, certificates=certificates,
-                           invitations=team_services.pending_invitations(volunteer_id=volunteer.id))
+                           invitations=team_services.pending_invitations(volunteer_id=volunteer.id),
+                           signups=upcoming_for(volunteer.id))
 
 @bp.route("/invitations", methods=["POST"])
 @login_required

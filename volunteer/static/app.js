@@ -49,3 +49,16 @@ document.addEventListener("click", function (event) {
     }
   });
 });
+// Enter in an input with data-enter-clicks="SELECTOR" presses that button instead of the
+// form's default one (the hours screen: Enter in the search boxes searches, elsewhere saves).
+document.addEventListener("keydown", function (event) {
+  var input = event.target.closest && event.target.closest("input[data-enter-clicks]");
+  if (!input || event.key !== "Enter") {
+    return;
+  }
+  var button = document.querySelector(input.getAttribute("data-enter-clicks"));
+  if (button) {
+    event.preventDefault();
+    button.click();
+  }
+});
