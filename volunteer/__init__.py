@@ -24,6 +24,7 @@ from .imports import routes as imports_routes
 from .integrity import routes as integrity_routes
 from .main import routes as main_routes
 from .me import routes as me_routes
+from .national import routes as national_routes
 from .positions import routes as positions_routes
 from .reports import routes as reports_routes
 from .teams import routes as teams_routes
@@ -71,5 +72,5 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_routes, main_routes, positions_routes, teams_routes, volunteers_routes,
                    activities_routes, hours_routes, me_routes, users_routes, audit_routes,
                    imports_routes, exports_routes, reports_routes, certificates_routes,
-                   integrity_routes, checkin_routes):
+                   integrity_routes, checkin_routes, national_routes):
         app.register_blueprint(module.bp)

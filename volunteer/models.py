@@ -8,6 +8,7 @@ from .figures import DataVersion, RecordTally  # noqa: F401
 from .hours.models import MonthLock, ServiceRecord  # noqa: F401
 from .imports.models import ImportBatch  # noqa: F401
 from .integrity.models import IntegrityReview  # noqa: F401
+from .national.models import NationalCodeMap  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .positions.models import Position  # noqa: F401
 from .teams.models import ServiceCategory, Team, TeamInvitation, TeamMembership  # noqa: F401

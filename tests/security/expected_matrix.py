@@ -100,6 +100,8 @@ EXPECTED = {
     ('integrity.reviews', 'GET', None): '302 403 403 403 200',
     ('integrity.settings', 'GET', None): '302 403 403 403 200',
     ('integrity.settings', 'POST', None): '302 403 403 403 200',
+    ('national.codes_page', 'GET', None): '302 403 403 403 200',
+    ('national.set_code', 'POST', None): '302 403 403 403 400',
     ('main.healthz', 'GET', None): '200 200 200 200 200',
     ('main.index', 'GET', None): '302 302 200 200 200',
     ('me.decide_invitation', 'POST', None): '302 302 404 404 404',

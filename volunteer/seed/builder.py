@@ -20,6 +20,7 @@ from ..auth.models import User
 from ..bulk import insert_tuples
 from ..extensions import db
 from ..hours.models import ServiceRecord
+from ..national.mapping import category_default
 from ..positions.models import Position
 from ..teams.models import ServiceCategory, Team, team_leaders
 from ..volunteers.models import Volunteer
@@ -130,7 +131,8 @@ class Builder(RecordStages):
         self.category_rows = []
         for i, name in enumerate(data.CATEGORIES):
             self.category_ids[name] = cid + i
-            self.category_rows.append(dict(id=cid + i, name=name, sort_order=(i + 1) * 10, is_active=True))
+            self.category_rows.append(dict(id=cid + i, name=name, sort_order=(i + 1) * 10, is_active=True,
+                                            national_code=category_default(name)))
 
     def build_teams(self) -> None:
         rng = self.rng

@@ -24,6 +24,8 @@ class ServiceCategory(db.Model):
     name: Mapped[str] = mapped_column(String(50), unique=True)
     sort_order: Mapped[int] = mapped_column(default=100)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The national 服务类别 (0001-0099, volunteer/national/codes.py) this category is reported as.
+    national_code: Mapped[str] = mapped_column(String(4), default="0099", server_default="0099")
 
 
 class Team(db.Model):

@@ -16,15 +16,27 @@ from stdnum.iso7064 import mod_11_2
 from ..fields import SPACES as _SPACES
 from ..fields import FieldError, age_on, clean_text, compact as _compact, is_number as _is_number
 from ..fields import normalize_name, normalize_phone, parse_date
+from ..national import codes as _national_codes
 
 
 ID_TYPES = ("居民身份证", "港澳台居民居住证", "港澳居民来往内地通行证",
             "台湾居民来往大陆通行证", "护照", "外国人永久居留身份证")
 DEFAULT_ID_TYPE = "居民身份证"
+# The national 证件类型 codes that name one of ours (the others have no type here).
+_ID_TYPE_BY_CODE = {"01": "居民身份证", "05": "护照"}
 # Both carry the GB 11643 layout (area, birth date, sequence, check digit).
 ID18_TYPES = ("居民身份证", "港澳台居民居住证")
-POLITICAL_STATUSES = ("中共党员", "中共预备党员", "共青团员", "民主党派成员", "无党派人士", "群众")
-_POLITICAL_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "团员": "共青团员"}
+# 政治面貌: today's stored spellings plus each 民主党派 by its national name (CONTRACT section 10;
+# volunteer/national/codes.py holds the national table).  民主党派成员 (no party named) and 其他 are
+# reported as 20 其他; 无党派人士 as 12 无党派民主人士.
+POLITICAL_STATUSES = ("中共党员", "中共预备党员", "共青团员", "中国国民党革命委员会会员", "中国民主同盟盟员",
+                      "中国民主建国会会员", "中国民主促进会会员", "中国农工民主党党员", "中国致公党党员",
+                      "九三学社社员", "台湾民主自治同盟盟员", "民主党派成员", "无党派人士", "群众", "其他")
+# National code -> the stored spelling, so a national name, code or alias reads as one value.
+_POLITICAL_BY_CODE = {"01": "中共党员", "02": "中共预备党员", "03": "共青团员", "12": "无党派人士", "13": "群众",
+                      "20": "其他", **{c: n for c, n in _national_codes.POLITICAL_STATUSES if "04" <= c <= "11"}}
+_POLITICAL_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "团员": "共青团员",
+                      "民主党派": "民主党派成员"}
 GENDERS = ("男", "女")
 _GENDER_ALIASES = {"男": "男", "男性": "男", "M": "男", "MALE": "男",
                    "女": "女", "女性": "女", "F": "女", "FEMALE": "女"}
@@ -67,6 +79,8 @@ def normalize_id_type(value) -> str:
     text = _SPACES.sub("", clean_text(value) or "")
     if text in ("", "身份证"):
         return DEFAULT_ID_TYPE
+    if text not in _ID_TYPE_SET:  # a national code or name (01, 内地居民身份证, 05 护照)
+        text = _ID_TYPE_BY_CODE.get(_national_codes.find("id_type", text), text)
     if text not in ID_TYPES:
         raise FieldError("证件类型应为以下之一：" + "、".join(ID_TYPES))
     return text
@@ -164,7 +178,7 @@ def normalize_gender(value) -> str | None:
 
 
 def normalize_political_status(value) -> str | None:
-    """One of POLITICAL_STATUSES, or the aliases 党员/预备党员/团员; blank -> None."""
+    """One of POLITICAL_STATUSES, an alias (党员, 民盟…), a national name or code; blank -> None."""
     if value is None:
         return None
     if value.__class__ is str and value in _POLITICAL_SET:
@@ -173,7 +187,10 @@ def normalize_political_status(value) -> str | None:
     if not text:
         return None
     text = _POLITICAL_ALIASES.get(text, text)
-    if text not in POLITICAL_STATUSES:
+    if text not in _POLITICAL_SET:
+        code = _national_codes.find("political_status", value)
+        text = _POLITICAL_BY_CODE.get(code, text)
+    if text not in _POLITICAL_SET:
         raise FieldError("政治面貌应为以下之一：" + "、".join(POLITICAL_STATUSES))
     return text
 
