@@ -22,6 +22,7 @@ from .extensions import bootstrap, csrf, db, login_manager, migrate
 from .hours import routes as hours_routes
 from .imports import routes as imports_routes
 from .integrity import routes as integrity_routes
+from .joining import routes as joining_routes
 from .main import routes as main_routes
 from .me import routes as me_routes
 from .national import routes as national_routes
@@ -72,5 +73,5 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_routes, main_routes, positions_routes, teams_routes, volunteers_routes,
                    activities_routes, hours_routes, me_routes, users_routes, audit_routes,
                    imports_routes, exports_routes, reports_routes, certificates_routes,
-                   integrity_routes, checkin_routes, national_routes):
+                   integrity_routes, checkin_routes, national_routes, joining_routes):
         app.register_blueprint(module.bp)

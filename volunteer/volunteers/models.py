@@ -1,7 +1,7 @@
 """Registered volunteers (注册志愿者)."""
 from datetime import date, datetime
 
-from sqlalchemy import Index, String, Text, UniqueConstraint, select
+from sqlalchemy import Index, String, Text, UniqueConstraint, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -46,6 +46,9 @@ class Volunteer(db.Model):
     registered_on: Mapped[date]
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="active")
+    # False for a self-registered person (/register) until a leader of their team or the office
+    # has seen them in person; certificates need it. Entered by the office: verified.
+    verified: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -1,0 +1,27 @@
+"""Forms of joining: self-registration (/register)."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..volunteers.validators import DEFAULT_ID_TYPE, GENDERS, ID_TYPES
+
+
+class RegisterForm(FlaskForm):
+    """Field names as CONTRACT section 9 fixes them; the rules are the import's (validators)."""
+
+    name = StringField("姓名", validators=[DataRequired("请输入姓名。"), Length(max=50)])
+    id_type = SelectField("证件类型", choices=[(t, t) for t in ID_TYPES], default=DEFAULT_ID_TYPE,
+                          validate_choice=False)  # the validator says what is wrong
+    id_number = StringField("证件号码", validators=[DataRequired("请输入证件号码。"), Length(max=40)])
+    gender = SelectField("性别", choices=[("", "请选择")] + [(g, g) for g in GENDERS],
+                         validate_choice=False, description="证件类型不是居民身份证时必填。")
+    birth_date = StringField("出生日期", render_kw={"type": "date"}, description="证件类型不是居民身份证时必填。")
+    phone = StringField("手机号码", validators=[DataRequired("请输入手机号码。"), Length(max=20)],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel"})
+    guardian_name = StringField("监护人姓名", validators=[Length(max=50)], description="未满14周岁须填写。")
+    guardian_phone = StringField("监护人电话", validators=[Length(max=20)], description="未满14周岁须填写。")
+    password = PasswordField("设置密码", validators=[DataRequired("请设置密码。")],
+                             description="至少 8 个字符，不能全是数字。")
+    confirm = PasswordField("确认密码", validators=[EqualTo("password", "两次输入的密码不一致。")])
+    consent = BooleanField("我已阅读并同意上述个人信息收集和使用说明",
+                           validators=[DataRequired("请阅读个人信息说明并勾选同意后再注册。")])

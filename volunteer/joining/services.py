@@ -1,0 +1,76 @@
+"""Joining: self-registration (/register) and in-person confirmation of the self-registered.
+
+A person registers with the same field rules as the import and the office's form
+(volunteers.validators through volunteers.services.clean_volunteer). The answer "this ID
+number is already registered" tells an anonymous asker something about the registry, so
+every registration that reaches the identity check spends one unit of the address's look-up
+budget (volunteer/throttle.py) and says nothing else: only a pointer to /claim. The new
+record is 未核实 (Volunteer.verified False) until a leader of one of their teams or the
+office confirms them in person; certificates need 已核实. Services never commit.
+"""
+from ..audit.services import record, snapshot
+from ..auth.models import User
+from ..auth.services import check_password_rules, create_user
+from ..errors import ServiceError
+from ..extensions import db
+from .. import throttle
+from ..volunteers.models import Volunteer
+from ..volunteers.services import FIELDS, clean_volunteer, find_by_identity
+
+ACTOR = "自助注册"  # how the audit log names the (anonymous) registrant
+
+ALREADY_REGISTERED = "该证件号码已登记。如是您本人，请到“认领账号”页面用登记的姓名、证件号码和手机号码认领账号。"
+
+
+class AlreadyRegistered(ServiceError):
+    """The ID number is in the registry: point to /claim, reveal nothing else."""
+
+    def __init__(self):
+        super().__init__(ALREADY_REGISTERED, "id_number")
+
+
+def register(fields: dict, password: str, *, address: str | None, today) -> User:
+    """Create an unverified volunteer and their login from the /register form's values.
+
+    Raises ValidationFailed (every bad field), ServiceError (password rules), Throttled
+    (the address's budget is spent: nothing looked up) or AlreadyRegistered (the caller
+    rolls back, then charges the budget with `charge`)."""
+    cleaned, _teams, _warnings = clean_volunteer({k: v for k, v in fields.items() if k != "teams"}, today=today)
+    check_password_rules(password, cleaned["phone"], cleaned["id_number"])
+    throttle.spend(throttle.ANONYMOUS, address=address, field="id_number")
+    if find_by_identity(cleaned["id_type"], cleaned["id_number"]):
+        raise AlreadyRegistered()
+    volunteer = Volunteer(**{k: cleaned.get(k) for k in FIELDS}, id_last4=cleaned["id_number"][-4:])
+    volunteer.verified = False
+    db.session.add(volunteer)
+    db.session.flush()
+    record(ACTOR, "volunteer.self_register", "volunteer", volunteer.id, f"自助注册志愿者 {volunteer.name}（未核实）",
+           after=snapshot(volunteer, FIELDS) | {"verified": False})
+    return create_user(ACTOR, role="volunteer", username="", password=password, volunteer=volunteer)
+
+
+def charge(address: str | None) -> None:
+    """Charge the address one unit for a refused registration (after the rollback)."""
+    try:
+        throttle.spend(throttle.ANONYMOUS, address=address)
+    except throttle.Throttled:
+        pass  # spent already: the next attempt is refused before it asks
+
+
+def can_verify(user, volunteer: Volunteer) -> bool:
+    """The office, or a leader of one of the person's teams."""
+    if user.role == "office":
+        return True
+    return user.role == "leader" and bool(set(user.led_team_ids) & set(volunteer.team_ids))
+
+
+def verify(actor, volunteer: Volunteer) -> None:
+    """Confirm a self-registered person's identity after seeing them in person (audited)."""
+    if volunteer.verified:
+        raise ServiceError("该志愿者已核实。")
+    if not can_verify(actor, volunteer):
+        raise ServiceError("只有其所在队伍的队长或分中心办公室可以核实身份。")
+    volunteer.verified = True
+    db.session.flush()
+    record(actor, "volunteer.verify", "volunteer", volunteer.id, f"当面核实志愿者 {volunteer.name} 的身份",
+           before={"verified": False}, after={"verified": True})
