@@ -320,11 +320,12 @@ def export_activities(actor, target: Target, *, filters: Mapping[str, Any] | Non
 # --- statistics workbook and star list (built from volunteer.reports.services) -------------------
 
 def export_summary(target: Target, *, year: int, month: int | None = None,
-                   team_ids=None) -> dict[str, int]:
+                   team_ids=None, note: str | None = None) -> dict[str, int]:
     """Write the office's statistics workbook for a year or one month of it: sheets 按队伍,
     按类别, 按月份, 志愿者排行 with CONTRACT section 5's header rows, each built from the
     reports functions the /reports/ page shows, so the two never disagree.
-    Returns {sheet name: data rows}."""
+    A ``note`` (a period not yet locked: 未锁账 …) goes on a last sheet 说明, after the
+    contract's sheets. Returns {sheet name: data rows}."""
     from ..reports import services as reports
 
     date_from, date_to = period_span(year, month)
@@ -340,8 +341,11 @@ def export_summary(target: Target, *, year: int, month: int | None = None,
         "志愿者排行": [(r["rank"], r["name"], r["teams"] or None, r["hours"], r["stars_text"] or None)
                   for r in ranking],
     }
-    write_workbook(target, [SheetSpec(name, list(header), data[name], (), SUMMARY_WIDTHS[name])
-                            for name, header in SUMMARY_SHEETS.items()])
+    sheets = [SheetSpec(name, list(header), data[name], (), SUMMARY_WIDTHS[name])
+              for name, header in SUMMARY_SHEETS.items()]
+    if note:
+        sheets.append(SheetSpec("说明", ["说明"], [(note,)], (), [80]))
+    write_workbook(target, sheets)
     return {name: len(rows) for name, rows in data.items()}
 
 

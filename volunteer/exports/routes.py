@@ -18,10 +18,15 @@ from ..excel import exporters
 from ..excel.templates import build_template
 from ..extensions import db
 from ..clock import today_local
-from ..teams.models import Team
+from ..activities.models import ACTIVITY_STATUS
+from ..hours.models import RECORD_STATUS
+from ..hours.months import lock_state
+from ..teams.models import ServiceCategory, Team
 from ..teams.services import active_categories
 from ..views import date_arg, int_arg, month_arg
 from ..volunteers import roster
+from ..volunteers.models import STATUS_LABELS
+from .names import export_name, period_text
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -59,6 +64,19 @@ def _visible_teams() -> list[tuple[int, str]]:
     return [(tid, name) for tid, name in db.session.execute(stmt)]
 
 
+def _team_name(team_id) -> str | None:
+    """The name of a filter's team, only when this user may see it."""
+    return dict(_visible_teams()).get(team_id) if team_id is not None else None
+
+
+def _roster_name(kind: str, filters: dict) -> str:
+    """The roster's download name: its filters, and the day (a roster is a snapshot)."""
+    return export_name(kind, period_text(today=today_local()), STATUS_LABELS.get(filters["status"]),
+                       _team_name(filters["team_id"]), filters["political_status"],
+                       roster.AGE_GROUP_LABELS.get(filters["age_group"]),
+                       f"含{filters['q']}" if filters["q"] else None)
+
+
 def _date_arg(name: str) -> date | None:
     """A YYYY-MM-DD query argument; a malformed or out-of-range one is dropped (views.date_arg)."""
     return date_arg(name)
@@ -92,7 +110,7 @@ def volunteers():
     filters = roster.visible_filters(current_user, request.args)  # the list's own filter parsing
     actor = current_user._get_current_object()
     return _send(lambda f: exporters.export_volunteers(actor, f, filters=filters, today=today_local()),
-                 exporters.download_name("志愿者花名册"))
+                 _roster_name("志愿者花名册", filters))
 
 
 @bp.route("/volunteers/full-id", methods=["POST"])
@@ -111,7 +129,7 @@ def volunteers_full_id():
         exporters.export_volunteers(actor, f, full_id=True, filters=filters, today=today_local())
         db.session.commit()
 
-    return _send(build, exporters.download_name("志愿者花名册（完整证件号）"))
+    return _send(build, _roster_name("志愿者花名册（完整证件号）", filters))
 
 
 @bp.route("/hours")
@@ -125,9 +143,11 @@ def hours():
     if start and end and start > end:
         start, end = end, start
     actor = current_user._get_current_object()
-    stem = "服务时长" + (f"_{filters['month']}" if filters["month"] else "")
-    return _send(lambda f: exporters.export_hours(actor, f, date_from=start, date_to=end, filters=filters),
-                 exporters.download_name(stem))
+    category = db.session.get(ServiceCategory, filters["category_id"]) if filters["category_id"] else None
+    name = export_name("服务时长", period_text(month=filters["month"], date_from=start, date_to=end, today=today_local()),
+                       RECORD_STATUS.get(filters["status"]), _team_name(filters["team_id"]),
+                       category.name if category else None)
+    return _send(lambda f: exporters.export_hours(actor, f, date_from=start, date_to=end, filters=filters), name)
 
 
 @bp.route("/activities")
@@ -137,8 +157,9 @@ def activities():
     filters = {"team_id": int_arg("team_id"), "month": _month_arg(),
                "status": request.args.get("status", "")}
     actor = current_user._get_current_object()
-    return _send(lambda f: exporters.export_activities(actor, f, filters=filters),
-                 exporters.download_name("活动列表"))
+    name = export_name("活动列表", period_text(month=filters["month"], today=today_local()),
+                       ACTIVITY_STATUS.get(filters["status"]), _team_name(filters["team_id"]))
+    return _send(lambda f: exporters.export_activities(actor, f, filters=filters), name)
 
 
 @bp.route("/summary")
@@ -151,8 +172,18 @@ def summary():
         month = None
     if not 1900 <= year <= 9999:
         abort(400)
-    name = f"统计报表_{year}年" + (f"{month:02d}月" if month else "") + ".xlsx"
-    return _send(lambda f: exporters.export_summary(f, year=year, month=month), name)
+    first, last = (f"{year}-{month:02d}",) * 2 if month else (f"{year}-01", f"{year}-12")
+    state = lock_state(first, last)
+    name = export_name("统计报表", first if month else f"{year}年", "已锁账" if state["locked"] else "未锁账")
+    return _send(lambda f: exporters.export_summary(f, year=year, month=month, note=lock_note(state)), name)
+
+
+def lock_note(state: dict) -> str | None:
+    """The workbook's warning for a period not yet closed (None when every month is locked)."""
+    if state["locked"]:
+        return None
+    return (f"未锁账：{'、'.join(state['unlocked'])} 尚未锁账，还有 {state['pending']} 条待审核记录，"
+            "数字可能还会变化。")
 
 
 @bp.route("/stars")

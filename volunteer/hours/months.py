@@ -99,3 +99,20 @@ def pending_by_team_month() -> list[dict]:
         .group_by(RecordTally.team_id, Team.name, RecordTally.month)
         .having(func.sum(RecordTally.records) > 0).order_by(RecordTally.month, Team.name))
     return [{"team_id": t, "team": name, "month": m, "pending": int(n)} for t, name, m, n in rows]
+
+
+def lock_state(first_month: str, last_month: str, team_ids=None) -> dict:
+    """Whether the months first..last ("YYYY-MM", inclusive) are closed, for reports and their
+    workbooks: {"locked": bool, "unlocked": [months with records and no lock], "pending": n}.
+    A period with no records at all counts as locked (nothing can still change). `team_ids`
+    (None = every team) narrows which records are counted: a leader sees their teams' figures."""
+    in_range = (RecordTally.month >= first_month, RecordTally.month <= last_month) + \
+        ((RecordTally.team_id.in_(list(team_ids)),) if team_ids is not None else ())
+    with_records = set(db.session.scalars(
+        select(RecordTally.month).where(*in_range, RecordTally.records > 0).distinct()))
+    locks = set(db.session.scalars(
+        select(MonthLock.month).where(MonthLock.month >= first_month, MonthLock.month <= last_month)))
+    pending = db.session.scalar(select(func.coalesce(func.sum(RecordTally.records), 0))
+                                .where(*in_range, RecordTally.status == "pending")) or 0
+    unlocked = sorted(with_records - locks)
+    return {"locked": not unlocked, "unlocked": unlocked, "pending": int(pending)}

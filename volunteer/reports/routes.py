@@ -15,7 +15,8 @@ from ..permissions import role_required, within_scope
 from ..extensions import db
 from ..figures import cached, ids_key
 from ..clock import today_local
-from ..periods import period_for
+from ..hours.months import lock_state
+from ..periods import month_text, period_for
 from ..teams.models import ServiceCategory, Team
 from ..views import ListPage, page_arg
 from . import charts, services
@@ -36,6 +37,7 @@ class Filters:
     args: dict  # the query string to carry to the other report pages
     year: int | None = None  # the period as a year (and month), None for a range of dates
     month: int | None = None
+    lock: dict | None = None  # hours.months.lock_state of the period: 未锁账 and its pending count
 
 
 def _allowed_teams():
@@ -98,7 +100,7 @@ def _filters() -> Filters:
         scope_label += " · " + dict(categories)[category_id]
     args = {k: v for k, v in request.args.items() if k in form.data and v not in ("", "0")}
     return Filters(form, date_from, date_to, team_ids, category_ids, period_label, scope_label, args,
-                   year, month or None)
+                   year, month or None, lock_state(month_text(date_from), month_text(date_to), team_ids))
 
 
 def _export_links(f: Filters, *, stars: bool = False) -> list[tuple[str, str]]:
