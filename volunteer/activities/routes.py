@@ -27,7 +27,9 @@ def _team_choices():
 
 
 def _fill_choices(form):
-    form.team_id.choices = [(0, "请选择")] + _team_choices()
+    teams = _team_choices()
+    # A leader of one team has nothing to choose: that team, pre-selected (no 请选择 trap).
+    form.team_id.choices = teams if len(teams) == 1 and current_user.role == "leader" else [(0, "请选择")] + teams
     form.category_id.choices = [(0, "请选择")] + [(c.id, c.name) for c in active_categories()]
 
 
@@ -166,6 +168,9 @@ def hours(activity_id):
                 flash(f"已添加 {person.name}，请填写其服务时长后保存。", "success")
                 find_form = FindPersonForm(formdata=None)
             activity = db.session.get(Activity, activity_id)  # the commit expired it
+            # The hours typed so far came with the search (one form): show them again, unsaved.
+            allowed = {r.volunteer.id for r in roster.roster_rows(activity, found_ids)}
+            typed = roster.parse_entries(request.form, allowed)[1]
         else:
             saved = _save_hours(activity, found_ids)
             if saved is True:
@@ -198,16 +203,19 @@ def _save_hours(activity, found_ids):
     """Save the typed hours: True when saved, else (typed, errors) for the screen."""
     rows = roster.roster_rows(activity, found_ids)
     entries, typed, errors = roster.parse_entries(request.form, {r.volunteer.id for r in rows})
-    if not errors and not entries:
+    # A saved entry whose box was cleared is withdrawn (voided with a reason), never ignored.
+    cleared = [r.volunteer.id for r in rows if r.record and r.volunteer.id in typed and not typed[r.volunteer.id].strip()]
+    if not errors and not entries and not cleared:
         flash("没有填写任何时长。", "warning")
     elif not errors:
-        saved = save(None, lambda: log_hours(current_user, activity, entries), duplicate=None,
+        saved = save(None, lambda: log_hours(current_user, activity, entries, withdraw=cleared), duplicate=None,
                      flash_category="error")
         if saved:
             counts = saved.value
             done = "已确认" if current_user.role == "office" else "待分中心审核"
+            withdrawn = f"，撤回 {counts['withdrawn']} 条（已作废）" if counts["withdrawn"] else ""
             flash(f"已保存：新增 {counts['created']} 条，修改 {counts['updated']} 条，"
-                  f"未变 {counts['unchanged']} 条（{done}）。", "success")
+                  f"未变 {counts['unchanged']} 条（{done}）{withdrawn}。", "success")
             return True
     else:
         flash("有填写错误，请修改标红的行后再保存（尚未保存任何内容）。", "error")
