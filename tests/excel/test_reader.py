@@ -92,7 +92,9 @@ def test_normalize_header():
     assert normalize_header(" 姓\u3000名 \n") == "姓名"
     assert normalize_header("证件\r\n号码＊") == "证件号码"
     assert normalize_header("手机号码 *") == "手机号码"
-    assert normalize_header("姓名**") == "姓名*"  # only one trailing mark
+    assert normalize_header("姓名**") == "姓名"
+    assert normalize_header("姓名（必填）*") == "姓名" and normalize_header("服务时长\n（小时）") == "服务时长"
+    assert normalize_header("金额(元)") == "金额" and normalize_header("队长姓名") == "队长姓名"
     assert normalize_header(12) == ""
     assert header_lookup("volunteers")["学历"] == "education"
     assert [c.key for c in KINDS["hours"].columns if c.required] == ["name", "team", "activity", "service_date", "hours"]
@@ -150,10 +152,11 @@ def test_data_starting_in_column_c_keeps_row_and_column(make_xlsx):
     assert dict(table.rows[0].values)["name"] == "张三" and table.rows[0].values["phone"] == "2"
 
 
-def test_duplicate_header_first_wins_and_formula_text_kept(make_xlsx):
+def test_equal_headers_are_ambiguous_and_formula_text_kept(make_xlsx):
     path = make_xlsx({"S": [VOLUNTEER_HEADER + ["姓名"], ["甲", "1", "2", None, "=1+2", "乙"]]})
-    values = read_table(path, "volunteers").rows[0].values
-    assert values["name"] == "甲" and values["note"] == "=1+2"
+    assert "表头不明确" in fatal(path)
+    path = make_xlsx({"S": [VOLUNTEER_HEADER, ["甲", "1", "2", None, "=1+2"]]})
+    assert read_table(path, "volunteers").rows[0].values["note"] == "=1+2"
 
 
 def test_hidden_sheet_is_not_preferred(make_xlsx):
@@ -187,13 +190,19 @@ def test_no_anchor_in_first_ten_rows(make_xlsx):
 # --- unusable files: checked before calamine ---------------------------------------------
 
 def test_random_bytes_and_empty(no_calamine):
-    assert "不是有效的 Excel (.xlsx) 文件" in fatal(b"name,phone\nZhang,138\n" * 10)
+    assert "不是有效的 Excel (.xlsx) 文件" in fatal(b"\x00\x93 not a workbook" * 10, file_name="a.xlsx")
+    assert "无法识别" in fatal(b"\x00\x93 not a workbook" * 10)
     assert "不是有效的 Excel (.xlsx) 文件" in fatal(b"")
+
+
+def test_damaged_xls_names_its_format():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024)
+    assert "旧版 .xls" in fatal(ole) and "文件已损坏" in fatal(ole)
+    assert "WPS" in fatal(ole, file_name="名单.et")
 
 
 def test_old_xls_and_encrypted(no_calamine):
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024)
-    assert "旧版 .xls" in fatal(ole) and "另存为 .xlsx" in fatal(ole)
     encrypted = ole + "EncryptionInfo".encode("utf-16-le") + bytes(64)
     assert fatal(encrypted) == "文件设有密码保护，请取消密码后再上传"
 

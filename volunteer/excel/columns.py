@@ -70,6 +70,8 @@ VOLUNTEER_COLUMNS = (
     Column("监护人电话", "guardian_phone"),
     Column("注册日期", "registered_on"),
     Column("备注", "note"),
+    # Its own column; a file's 志愿者编号 stays unused (anyone's numbering), so no alias.
+    Column("全国志愿者编号", "national_no"),
 )
 
 TEAM_COLUMNS = (
@@ -108,19 +110,25 @@ KINDS: dict[str, KindSpec] = {
 _SPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 
 
+# A trailing bracketed note: （必填） (必填) （小时） (元) 【…】.
+_NOTE_RE = re.compile(r"[（(【\[][^（）()【】\[\]]*[）)】\]]$")
+
+
 def normalize_header(text: object) -> str:
     """Normalise a header cell for matching.
 
-    Removes all white space (full-width spaces and line breaks included) and
-    one trailing ``*`` or ``＊`` (the required-column mark).  Non-text values
-    give ``""``.
+    Removes all white space (full-width spaces and line breaks included), trailing ``*`` /
+    ``＊`` marks and trailing bracketed notes (``姓名（必填）*`` -> ``姓名``), so a header the
+    user sees as 姓名 is 姓名.  Non-text values give ``""``.
     """
     if not isinstance(text, str):
         return ""
     text = _SPACE_RE.sub("", text)
-    if text.endswith(("*", "＊")):
-        text = text[:-1]
-    return text
+    while True:
+        stripped = _NOTE_RE.sub("", text.rstrip("*＊"))
+        if stripped == text or not stripped:
+            return stripped or text
+        text = stripped
 
 
 def get_kind(kind: str) -> KindSpec:
@@ -133,8 +141,17 @@ def get_kind(kind: str) -> KindSpec:
 
 def header_lookup(kind: str) -> dict[str, str]:
     """Map every accepted (normalised) header and alias of ``kind`` to its key."""
-    lookup: dict[str, str] = {}
+    return {name: key for name, (key, _rank) in header_ranks(kind).items()}
+
+
+def header_ranks(kind: str) -> dict[str, tuple[str, int]]:
+    """Map every accepted (normalised) header and alias of ``kind`` to (key, rank).
+
+    Rank 0 is the canonical header, then each alias in its listed order: when several file
+    columns could be one field, the lowest rank wins (CONTRACT section 4).
+    """
+    ranks: dict[str, tuple[str, int]] = {}
     for col in get_kind(kind).columns:
-        for name in (col.header, *col.aliases):
-            lookup.setdefault(normalize_header(name), col.key)
-    return lookup
+        for rank, name in enumerate((col.header, *col.aliases)):
+            ranks.setdefault(normalize_header(name), (col.key, rank))
+    return ranks

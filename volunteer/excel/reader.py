@@ -1,4 +1,4 @@
-"""Read an import workbook (.xlsx) into a :class:`Table` of raw cell values.
+"""Read an import file (.xlsx/.xlsm/.xls/.et/.ods/.csv) into a :class:`Table` of raw cell values.
 
 The file is vetted before any sheet is parsed (excel/vetting.py: size, format, damage, zip
 bomb, and each sheet's used area streamed from its XML: at most 64 columns and 200,000 rows,
@@ -21,9 +21,11 @@ from typing import Any, BinaryIO
 import python_calamine
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from .columns import get_kind, header_lookup, normalize_header
-from .vetting import (HEADER_SCAN_ROWS, LIMITS, MSG_DAMAGED, MSG_PASSWORD, FatalImportError, Limits, load_file,
-                      too_many_rows, vet_file)
+from . import formats
+from .columns import get_kind, header_ranks, normalize_header
+from .used_area import Area
+from .vetting import (HEADER_SCAN_ROWS, LIMITS, MSG_DAMAGED, MSG_PASSWORD, FatalImportError, Limits, check_area,
+                      load_file, too_many_rows, vet_file)
 
 
 class RowValues(Mapping):
@@ -74,11 +76,18 @@ class Row:
         return f"Row({self.number}, {self.cells!r})"
 
 
+FOOTER_PREFIXES = ("合计", "总计", "填表人", "审核人", "制表", "负责人", "说明", "备注：", "注：", "注:")
+SUBTOTAL = "小计"
+
+
 @dataclass
 class Table:
     """The sheet used for an import.  ``columns``: present key -> header as written
     (outer spaces stripped); ``missing``: absent optional keys; ``header``: the
-    whole header row as written (for an errors file echoing rows as they were).
+    whole header row as written (for an errors file echoing rows as they were);
+    ``positions``: key -> 0-based cell index; ``mapping``: every header as written -> the
+    field (canonical header) it became or None; ``notices``: rows skipped or closing the data,
+    a hidden sheet (dicts of row, column, message, for the report's warnings).
     """
 
     kind: str
@@ -88,10 +97,14 @@ class Table:
     columns: dict[str, str]
     missing: tuple[str, ...]
     rows: list[Row] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    notices: list[dict] = field(default_factory=list)
+    format: str = formats.XLSX
 
     @property
     def rows_count(self) -> int:
-        """Number of data rows (blank rows excluded)."""
+        """Number of data rows (blank, skipped and closing rows excluded)."""
         return len(self.rows)
 
     def header_for(self, key: str) -> str:
@@ -100,56 +113,123 @@ class Table:
 
 
 def read_table(source: bytes | str | pathlib.Path | BinaryIO, kind: str, *,
-               limits: Limits = LIMITS) -> Table:
+               limits: Limits = LIMITS, file_name: str = "", remap: Mapping[str, str | None] | None = None) -> Table:
     """Vet and read an import file of ``kind`` ("volunteers", "teams", "hours").
 
-    ``source`` is the file's bytes, a path, or a binary file object.  Raises
+    ``source`` is the file's bytes, a path, or a binary file object; ``file_name`` tells a WPS
+    .et from an .xls; ``remap`` (header as written -> canonical header or None) overrides the
+    guessed column mapping, as the office chose on the preview.  Raises
     :class:`FatalImportError` when the file cannot be used at all.
     """
     spec = get_kind(kind)
+    if not file_name and isinstance(source, (str, pathlib.Path)):
+        file_name = str(source)
     data = load_file(source, limits)
-    vet_file(data, limits)
+    fmt = formats.detect(data, file_name)
+    vet_file(data, limits, fmt)
+    if fmt == formats.CSV:
+        sheet = formats.CsvSheet(data, limits)
+        for i, cells in enumerate(sheet.to_python(nrows=HEADER_SCAN_ROWS)):
+            if any(normalize_header(c) == spec.anchor for c in cells):
+                return _build_table(sheet, i, cells, kind, limits, fmt, [], remap)
+        raise FatalImportError(_no_header(spec.anchor))
     book = None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet, head_idx, head = _find_header(book, spec.anchor)
-        return _build_table(sheet, head_idx, head, kind, limits)
+        sheet, head_idx, head, notices = _find_header(book, spec.anchor, limits)
+        return _build_table(sheet, head_idx, head, kind, limits, fmt, notices, remap)
     except python_calamine.PasswordError:
         raise FatalImportError(MSG_PASSWORD) from None
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
-        raise FatalImportError(MSG_DAMAGED) from exc
+        raise FatalImportError(MSG_DAMAGED if fmt == formats.XLSX else formats.damaged(fmt)) from exc
     except BaseException as exc:  # pyo3's PanicException derives from BaseException
         if type(exc).__name__ == "PanicException":
-            raise FatalImportError(MSG_DAMAGED) from exc
+            raise FatalImportError(MSG_DAMAGED if fmt == formats.XLSX else formats.damaged(fmt)) from exc
         raise
     finally:
         if book is not None:
             book.close()
 
 
-def _find_header(book: CalamineWorkbook, anchor: str) -> tuple[Any, int, list]:
+def _no_header(anchor: str) -> str:
+    return f"没有找到表头：前{HEADER_SCAN_ROWS}行中没有“{anchor}”列"
+
+
+def _find_header(book: CalamineWorkbook, anchor: str, limits: Limits) -> tuple[Any, int, list, list]:
     """First worksheet (visible ones first) with the anchor in its first 10 rows."""
     metas = [(i, m) for i, m in enumerate(book.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet]
-    for index, _meta in sorted(metas, key=lambda x: x[1].visible != SheetVisibleEnum.Visible):
+    for index, meta in sorted(metas, key=lambda x: x[1].visible != SheetVisibleEnum.Visible):
         sheet = book.get_sheet_by_index(index)
         if not sheet.height or not sheet.width:
             continue
+        # calamine's dimensions, before a Python grid is built (an .xlsx was measured already).
+        check_area(sheet.name, Area(sheet.height, sheet.width), limits)
         # skip_empty_area=False: list index i is Excel row i + 1, column j is column j + 1.
         for i, cells in enumerate(sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)):
             if any(normalize_header(c) == anchor for c in cells):
-                return sheet, i, cells
-    raise FatalImportError(f"没有找到表头：前{HEADER_SCAN_ROWS}行中没有“{anchor}”列")
+                notices = []
+                if meta.visible != SheetVisibleEnum.Visible:
+                    notices.append({"row": i + 1, "column": "", "message":
+                                    f"数据取自隐藏的工作表“{sheet.name}”（没有可见的工作表含“{anchor}”表头），请确认这是要导入的数据"})
+                return sheet, i, cells, notices
+    raise FatalImportError(_no_header(anchor))
 
 
-def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limits) -> Table:
-    """Map the header row to keys, check required columns, collect data rows."""
-    spec, lookup = get_kind(kind), header_lookup(kind)
-    index: dict[str, int] = {}
-    columns: dict[str, str] = {}
+def _text(cell: Any) -> str:
+    return cell if isinstance(cell, str) else "" if cell is None or cell == "" else str(cell)
+
+
+def _second_header_row(head: list, below: list | None, ranks: dict) -> bool:
+    """Is ``below`` the second row of a two-row header (names under a merged group cell)?"""
+    if not below:
+        return False
+    under_gap = [j for j, c in enumerate(below) if _text(c).strip() and j < len(head) and not _text(head[j]).strip()]
+    named = [c for c in below if normalize_header(c) in ranks]
+    return bool(under_gap) and bool(named)
+
+
+def _map_columns(head: list[str], kind: str, remap: Mapping[str, str | None] | None) -> tuple[dict[str, int], dict]:
+    """Key -> column index: the canonical header wins, then aliases in their listed order.
+
+    Two columns of equal rank for one field are ambiguous (refused, naming both).
+    """
+    spec, ranks = get_kind(kind), header_ranks(kind)
+    by_header = {c.header: c.key for c in spec.columns}
+    best: dict[str, tuple[int, int]] = {}  # key -> (rank, column)
     for j, cell in enumerate(head):
-        key = lookup.get(normalize_header(cell))
-        if key is not None and key not in index:
-            index[key], columns[key] = j, cell.strip()
+        if remap is not None and cell.strip() in remap:
+            chosen = remap[cell.strip()]
+            hit = (by_header[chosen], -1) if chosen in by_header else None
+        else:
+            hit = ranks.get(normalize_header(cell))
+        if hit is None:
+            continue
+        key, rank = hit
+        if key in best and best[key][0] == rank:
+            other = head[best[key][1]].strip()
+            raise FatalImportError(f"表头不明确：“{other}”和“{cell.strip()}”都可以是“{spec.column(key).header}”列，"
+                                   "请删除或改名其中一列后再导入")
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, j)
+    index = {key: j for key, (_rank, j) in sorted(best.items(), key=lambda kv: kv[1][1])}
+    used = {j: spec.column(key).header for key, j in index.items()}
+    mapping = {cell.strip(): used.get(j) for j, cell in enumerate(head) if cell.strip()}
+    return index, mapping
+
+
+def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limits, fmt: str,
+                 notices: list, remap: Mapping[str, str | None] | None) -> Table:
+    """Map the header row to keys, check required columns, collect data rows."""
+    spec = get_kind(kind)
+    data = sheet.to_python(skip_empty_area=False)
+    first_data = head_idx + 1
+    head = [_text(c) for c in head]
+    if _second_header_row(head, data[first_data] if first_data < len(data) else None, header_ranks(kind)):
+        below = [_text(c) for c in data[first_data]]
+        head = [below[j] if j < len(below) and below[j].strip() else h for j, h in enumerate(head)]
+        first_data += 1
+    index, mapping = _map_columns(head, kind, remap)
+    columns = {key: head[j].strip() for key, j in index.items()}
     missing_required = [c.header for c in spec.columns if c.required and c.key not in index]
     for group in spec.one_of:
         if not any(k in index for k in group):
@@ -157,16 +237,27 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
     if missing_required:
         raise FatalImportError("缺少必填列：" + "、".join(missing_required))
 
-    table = Table(kind=kind, sheet=sheet.name, header_row=head_idx + 1,
-                  header=[c if isinstance(c, str) else str(c) for c in head], columns=columns,
-                  missing=tuple(c.key for c in spec.columns if c.key not in index))
-    data = sheet.to_python(skip_empty_area=False)
+    table = Table(kind=kind, sheet=sheet.name, header_row=head_idx + 1, header=head, columns=columns,
+                  missing=tuple(c.key for c in spec.columns if c.key not in index), positions=index,
+                  mapping=mapping, notices=notices, format=fmt)
     keys, rows, width = spec.keys, table.rows, len(index)
     by_key = (index, keys)  # what a Row needs to make its values mapping
     # The known columns' cells of a row, as a tuple.
     known = itemgetter(*index.values()) if width > 1 else (lambda cells, j=next(iter(index.values())): (cells[j],))
-    for i in range(head_idx + 1, len(data)):
+    for i in range(first_data, len(data)):
         cells = data[i]
+        # A 小计 row is skipped and a 合计 / 填表人 … row ends the data: the first non-empty cell
+        # says which (a 序号 column is empty on such rows, or holds the word itself).
+        lead = next((c for c in cells if c != "" and c is not None), "")
+        if lead.__class__ is str and lead.lstrip()[:1] in _FOOTER_STARTS:
+            word = _text(lead).strip()
+            if word.startswith(SUBTOTAL):
+                notices.append({"row": i + 1, "column": "", "message": f"“{word[:20]}”是小计行，已跳过"})
+                continue
+            if word.startswith(FOOTER_PREFIXES):
+                notices.append({"row": i + 1, "column": "",
+                                "message": f"“{word[:20]}”是表尾（合计、填表人等），数据到此为止，以下各行未读取"})
+                break
         # Blank: every known cell empty ('' from calamine) or white space. Nearly every row has a
         # name in its first known cell, so this stops there; the cells are kept as read (the
         # validators read '' and white space as empty, as they read None).
@@ -179,3 +270,6 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
         if len(rows) > limits.max_rows:
             raise FatalImportError(too_many_rows(sheet.name, limits))
     return table
+
+
+_FOOTER_STARTS = frozenset(w[0] for w in (*FOOTER_PREFIXES, SUBTOTAL))

@@ -47,7 +47,7 @@ class FatalImportError(Exception):
         self.reason = reason
 
 
-MSG_INVALID = "不是有效的 Excel (.xlsx) 文件，请用 Excel 另存为 .xlsx 格式后再上传"
+MSG_INVALID = "不是有效的 Excel (.xlsx) 文件，请用 Excel 或 WPS 打开检查并重新保存后再上传（支持 .xlsx、.xls、.et、.ods、.csv）"
 MSG_DAMAGED = "文件已损坏，无法读取，请用 Excel 打开检查并重新保存为 .xlsx 后再上传"
 MSG_OLD_XLS = "这是旧版 .xls 文件或带密码保护的文件，请用 Excel 打开后另存为 .xlsx 格式再上传"
 MSG_PASSWORD = "文件设有密码保护，请取消密码后再上传"
@@ -72,29 +72,32 @@ def load_file(source: Any, limits: Limits) -> bytes:
     return source
 
 
-def vet_file(data: bytes, limits: Limits) -> None:
-    """Format, damage, zip-bomb and row-count checks, all before parsing a sheet."""
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy .xls, or an encrypted .xlsx
-        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            raise FatalImportError(MSG_PASSWORD)
-        raise FatalImportError(MSG_OLD_XLS)
-    if not data.startswith(b"PK"):
-        raise FatalImportError(MSG_INVALID)
+def vet_file(data: bytes, limits: Limits, fmt: str = "xlsx") -> None:
+    """Format, damage, zip-bomb and row-count checks, all before parsing a sheet.
+
+    ``fmt`` is what excel/formats.detect found.  An .xlsx's sheets are measured here from their
+    XML; an .ods gets the zip checks; .xls/.et sheets are measured from calamine's dimensions and
+    a CSV's rows while it is read (excel/reader.py), each before a Python grid is built.
+    """
+    if fmt not in ("xlsx", "ods"):
+        return
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            _vet_zip(zf, limits)
+            _vet_zip(zf, limits, measure_sheets=fmt == "xlsx")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
             NotImplementedError, zlib.error) as exc:
         raise FatalImportError(MSG_DAMAGED) from exc
 
 
-def _vet_zip(zf: zipfile.ZipFile, limits: Limits) -> None:
+def _vet_zip(zf: zipfile.ZipFile, limits: Limits, measure_sheets: bool = True) -> None:
     """Declared sizes, compression ratios and each worksheet's used area."""
     infos = zf.infolist()
     if sum(i.file_size for i in infos) > limits.max_uncompressed or any(
             i.file_size >= limits.ratio_min_size and i.file_size > limits.max_ratio * max(i.compress_size, 1)
             for i in infos):
         raise FatalImportError(f"文件解压后的大小异常（超过 {limits.max_uncompressed // MB} MB 上限或压缩比异常），已拒绝导入")
+    if not measure_sheets:
+        return
     parts = worksheet_members(zf)
     if parts is None:
         raise FatalImportError(MSG_INVALID)

@@ -236,7 +236,7 @@ def error_file(batch: ImportBatch) -> bytes:
     report = batch.report or {}
     if batch.content is None or not report.get("errors") or expired(batch):
         raise ServiceError("没有可下载的错误行。")
-    table = read_table(batch.content, batch.kind)
+    table = read_table(batch.content, batch.kind, file_name=batch.file_name or "")
     return error_file_bytes(table, report["errors"])
 
 

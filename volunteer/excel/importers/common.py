@@ -20,7 +20,6 @@ from sqlalchemy import Table as SATable
 from ...errors import ServiceError
 from ...extensions import db
 from ...fields import clean_text
-from ..columns import header_lookup, normalize_header
 from ..reader import Table
 from ..writer import SheetSpec, write_workbook
 
@@ -41,7 +40,7 @@ class ImportReport(dict):
     def __init__(self, kind: str, file_name: str, table: Table):
         super().__init__(file=file_name, sheet=table.sheet, header_row=table.header_row,
                          rows=table.rows_count, created=0, updated=0, unchanged=0, rejected=0,
-                         written=False, errors=[], warnings=[])
+                         written=False, errors=[], warnings=list(table.notices), columns=dict(table.mapping))
         if kind == "hours":
             self["activities_created"] = 0
         self.kind = kind
@@ -82,14 +81,8 @@ class ImportReport(dict):
 
 
 def column_positions(table: Table) -> dict[str, int]:
-    """Key -> 0-based cell index of each column present (the first match, as the reader does)."""
-    lookup = header_lookup(table.kind)
-    positions: dict[str, int] = {}
-    for j, cell in enumerate(table.header):
-        key = lookup.get(normalize_header(cell))
-        if key is not None and key not in positions:
-            positions[key] = j
-    return positions
+    """Key -> 0-based cell index of each column used (as the reader chose them)."""
+    return dict(table.positions)
 
 
 def is_blank(value: Any) -> bool:

@@ -41,16 +41,18 @@ _identity_of = itemgetter("id_type", "id_number")
 
 
 def import_volunteers(actor, source, *, file_name: str, dry_run: bool = False, skip_invalid: bool = False,
-                      today: date | None = None) -> ImportReport:
+                      today: date | None = None, remap=None) -> ImportReport:
     """Validate and (unless rejected rows stop it) write a roster file; see the module doc."""
     today = check_today(today)
     require_office(actor, "志愿者")
     with paused_gc():
-        return _import(actor, source, file_name=file_name, dry_run=dry_run, skip_invalid=skip_invalid, today=today)
+        return _import(actor, source, file_name=file_name, dry_run=dry_run, skip_invalid=skip_invalid, today=today,
+                       remap=remap)
 
 
-def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool, today: date) -> ImportReport:
-    table = read_table(source, "volunteers")
+def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool, today: date,
+            remap=None) -> ImportReport:
+    table = read_table(source, "volunteers", file_name=file_name, remap=remap)
     report = ImportReport("volunteers", file_name, table)
 
     # Phase 1: the field rules, row by row (a column the file lacks is simply not in ``fields``,
