@@ -70,7 +70,7 @@ def test_bulk_entry_extras_are_listed(client, login_as):
     entry(action="hours.approve", object_type="service_record", object_id=None, records=list(range(1, 45)))
     db.session.commit()
     html = client.get("/audit/").text
-    assert "涉及记录" in html and "共 44 项" in html
+    assert "审核通过 44 条时长记录" in html and "时长记录 #10" in html and "时长记录 #11" not in html
 
 
 @pytest.fixture

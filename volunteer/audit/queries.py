@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "category_id": "服务类别ID", "start_time": "开始时间", "end_time": "结束时间", "place": "地点",
     "teams_added": "新加入队伍", "void_reason": "作废原因", "records": "涉及记录", "file": "文件",
     "created": "新增", "updated": "更新", "activities_created": "新建活动", "path": "路径",
+    "reason": "原因", "month": "月份", "volunteer": "志愿者", "count": "数量",
 }
 PAGE_SIZE = 50
 _LIST_PREVIEW = 30

@@ -6,7 +6,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from ..forms import DateTextField, FilterForm, choices
 from ..permissions import role_required
 from ..views import int_arg
-from . import queries
+from . import queries, sentences
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -65,5 +65,7 @@ def index():
         "action": filters.action, "date_from": (form.date_from.data or "").strip() if valid else None,
         "date_to": (form.date_to.data or "").strip() if valid else None}.items() if v}
     return render_template("audit/index.html", form=form, page=page, args=args, valid=valid,
-                           change_rows=queries.change_rows, object_url=object_url,
+                           names=sentences.Names.load(page.items), sentence=sentences.sentence,
+                           changes_in_words=sentences.changes_in_words, extras=sentences.extras,
+                           object_url=object_url,
                            object_labels=queries.OBJECT_TYPES)
