@@ -55,7 +55,7 @@ class Names:
             if e.action == "hours.log":
                 for key in ("created", "updated"):
                     wanted["volunteer"].update(int(k) for k in (changes.get(key) or {}) if str(k).isdigit())
-            if e.action == "hours.approve":
+            if e.action in ("hours.approve", "integrity.confirm_many"):
                 wanted["service_record"].update(i for i in (changes.get("records") or [])[:10] if isinstance(i, int))
         for kind, (model, column) in _MODELS.items():
             if wanted[kind]:
@@ -128,12 +128,20 @@ def _hours_correct(e, names, changes) -> str:
             + (f"，原因：{reason}" if reason else ""))
 
 
+def _confirm_many(e, names, changes) -> str:
+    ids = changes.get("records") or []
+    shown = [_record_phrase(names, i) for i in ids[:10]]
+    return (f"在异常核查中批量确认 {len(ids)} 条无误：{'、'.join(shown)}{' 等' if len(ids) > 10 else ''}"
+            + (f"，原因：{changes.get('reason')}" if changes.get("reason") else ""))
+
+
 def _month_lock(e, names, changes) -> str:
     return f"锁定了 {e.object_id} 的账（月末结账）"
 
 
 RENDERERS = {"hours.log": _hours_log, "hours.approve": _hours_approve, "hours.void": _hours_void,
-             "hours.correct": _hours_correct, "month.lock": _month_lock}
+             "hours.correct": _hours_correct, "month.lock": _month_lock,
+             "integrity.confirm_many": _confirm_many}
 
 
 def _fallback(e: AuditLog, names: Names, changes: dict) -> str:
@@ -166,5 +174,5 @@ def changes_in_words(e: AuditLog) -> list[tuple[str, str, str]]:
 def extras(e: AuditLog) -> list[tuple[str, str]]:
     """The entry's other details (not before/after, not what the sentence already said)."""
     changes = e.changes if isinstance(e.changes, dict) else {}
-    said = {"before", "after", "records", "created", "updated", "reason"} if e.action in RENDERERS else {"before", "after"}
+    said = {"before", "after", "records", "created", "updated", "reason", "items"} if e.action in RENDERERS else {"before", "after"}
     return [(FIELD_LABELS.get(k, k), _value(k, v)) for k, v in changes.items() if k not in said]

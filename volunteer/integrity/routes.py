@@ -66,6 +66,22 @@ def review(rule, record_id):
                            next=safe_next(request.values.get("next")) or "")
 
 
+@bp.route("/confirm-many", methods=["POST"])
+@role_required("office")
+def confirm_many():
+    """Confirm the ticked exceptions with one reason (values "rule:record_id")."""
+    items = []
+    for value in request.form.getlist("item"):
+        rule, _, rid = value.partition(":")
+        if rule in services.RULES and rid.isdigit():
+            items.append((rule, int(rid)))
+    saved = save(None, lambda: services.confirm_many(current_user, items, request.form.get("reason", "")),
+                 duplicate=None, flash_category="error")
+    if saved:
+        flash(f"已确认 {saved.value} 条异常无误，移出异常队列。", "success")
+    return redirect(safe_next(request.form.get("next")) or url_for(".index"))
+
+
 @bp.route("/reviews")
 @role_required("office")
 def reviews():

@@ -180,6 +180,35 @@ def review(actor, rule: str, rec: ServiceRecord, decision: str, reason: str) -> 
     return item
 
 
+def confirm_many(actor, items: list[tuple[str, int]], reason: str) -> int:
+    """Confirm many flagged records at once with one reason (the queue's most common item, a
+    leader logging their own hours, arrives by the dozen). Items no longer flagged or already
+    reviewed are skipped; one audit entry lists each confirmed record. Returns how many."""
+    if actor is not None and actor.role != "office":
+        raise ServiceError("只有分中心办公室可以处理异常。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写处理原因。", "reason")
+    if not items:
+        raise ServiceError("请先勾选要确认的异常。")
+    done_keys = set(db.session.execute(select(IntegrityReview.rule, IntegrityReview.record_id).where(
+        IntegrityReview.record_id.in_({rid for _, rid in items}))).all())
+    done = []
+    for rule, record_id in dict.fromkeys(items):
+        if rule not in RULES or (rule, record_id) in done_keys or not is_flagged(rule, record_id):
+            continue
+        db.session.add(IntegrityReview(rule=rule, record_id=record_id, decision="confirmed", reason=reason[:200],
+                                       decided_by_id=getattr(actor, "id", None)))
+        done.append({"rule": rule, "record": record_id})
+    if not done:
+        raise ServiceError("所选异常都已处理过或已不在队列中。")
+    db.session.flush()
+    record(actor, "integrity.confirm_many", "service_record", None,
+           f"异常核查批量确认无误 {len(done)} 条：{reason}", items=done, records=[d["record"] for d in done],
+           reason=reason)
+    return len(done)
+
+
 def recent_reviews(limit: int = 50, offset: int = 0):
     """Decisions already taken, newest first: (IntegrityReview, ServiceRecord, Volunteer, decider)."""
     return db.session.execute(
