@@ -36,7 +36,7 @@ POLITICAL_STATUSES = ("中共党员", "中共预备党员", "共青团员", "中
 _POLITICAL_BY_CODE = {"01": "中共党员", "02": "中共预备党员", "03": "共青团员", "12": "无党派人士", "13": "群众",
                       "20": "其他", **{c: n for c, n in _national_codes.POLITICAL_STATUSES if "04" <= c <= "11"}}
 _POLITICAL_ALIASES = {"党员": "中共党员", "预备党员": "中共预备党员", "团员": "共青团员",
-                      "民主党派": "民主党派成员"}
+                      "民主党派": "民主党派成员", "无": "群众"}
 GENDERS = ("男", "女")
 _GENDER_ALIASES = {"男": "男", "男性": "男", "M": "男", "MALE": "男",
                    "女": "女", "女性": "女", "F": "女", "FEMALE": "女"}
@@ -150,6 +150,34 @@ def _id_number_text(value, long_form: bool) -> str:
     if not _ID18.fullmatch(number):
         raise FieldError("证件号码前17位应为数字，最后一位为数字或X")
     return number
+
+
+_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:年|[./-])\s*(\d{1,2})\s*月?")
+
+
+def year_months(value) -> set[tuple[int, int]]:
+    """(year, month) a 出生日期 such as ``1990年1月`` / ``1990.01`` may mean; a number cell 1990.1
+    may have lost a trailing zero (1990.10), so it means October as well.  Empty when not one."""
+    if isinstance(value, float):
+        year, _, tail = repr(value).partition(".")
+        months = {int(tail)} | ({int(tail) * 10} if len(tail) == 1 else set()) if tail.isdigit() else set()
+        return {(int(year), m) for m in months if 1 <= m <= 12}
+    match = _YEAR_MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
+    return {(int(match[1]), int(match[2]))} if match and 1 <= int(match[2]) <= 12 else set()
+
+
+def id15_to_18(value) -> str | None:
+    """A first-generation 15-digit ID number (text or number) in its 18-digit form, else None:
+    ``19`` goes before the two-digit year and the check digit is computed (GB 11643)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        value = str(int(value))
+    if not isinstance(value, str):
+        return None
+    text = _compact(value) if not (len(value) == 15 and value.isdigit()) else value
+    if len(text) != 15 or not text.isdigit():
+        return None
+    body = text[:6] + "19" + text[6:]
+    return body + mod_11_2.calc_check_digit(body)
 
 
 def birth_date_from_id(id_number) -> date:
@@ -273,6 +301,9 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
         errors.append(("证件类型", exc.message))
     raw_number = get("id_number")
     id_birth = None  # the birth date an 18-character number carries
+    if (id_type or DEFAULT_ID_TYPE) in _ID18_TYPE_SET and (upgraded := id15_to_18(raw_number)):
+        warnings.append(("证件号码", f"由15位证件号码转换为18位：{upgraded}"))
+        raw_number = upgraded
     if id_type or raw_number in _EMPTY or _blank(raw_number):  # an unknown type: no rule to check the number by
         try:
             number, id_birth = _id_number(raw_number, id_type or DEFAULT_ID_TYPE, today)
@@ -293,7 +324,11 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
         try:
             birth_date = raw_birth if raw_birth.__class__ is date else parse_date(raw_birth, field="出生日期")
         except FieldError as exc:
-            errors.append(("出生日期", exc.message))
+            months = year_months(raw_birth)
+            if months and id_birth and (id_birth.year, id_birth.month) in months:
+                birth_blank = True  # a year and month that agree with the ID: the ID gives the day
+            else:
+                errors.append(("出生日期", exc.message))
         if birth_date and birth_date > today:
             errors.append(("出生日期", "出生日期晚于今天"))
             birth_date = None

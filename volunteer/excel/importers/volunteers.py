@@ -8,6 +8,8 @@ loaded in bulk; new volunteers and memberships are written with Core inserts, so
 
 from __future__ import annotations
 
+import difflib
+import functools
 from datetime import date
 from operator import itemgetter
 from typing import Any
@@ -22,6 +24,7 @@ from ...volunteers.models import Volunteer
 from ...volunteers.services import FIELDS
 from ...volunteers.validators import COLUMN_NAMES, TEXT_LIMITS, validate_volunteer
 from ..reader import read_table
+from ..vetting import FatalImportError
 from ...bulk import bulk_write, insert_tuples, paused_gc
 from .common import (BIG_CHUNK, ImportReport, check_today, chunks, column_length, column_positions, expire_loaded,
                      is_blank, plain, require_office, too_long)
@@ -54,11 +57,13 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
             remap=None) -> ImportReport:
     table = read_table(source, "volunteers", file_name=file_name, remap=remap)
     report = ImportReport("volunteers", file_name, table)
+    all_team_names = functools.cache(_all_names)  # read once, only when a team is unknown
 
     # Phase 1: the field rules, row by row (a column the file lacks is simply not in ``fields``,
     # which validate_volunteer reads as empty).
     checked = []  # (row number, cells, cleaned, errors, warnings)
     index = column_positions(table)
+    refuse_masked(table, index.get("id_number"))
     positions = [(key, index.get(key)) for key in COLUMN_NAMES]
     present = [(key, i) for key, i in positions if i is not None]
     keys = tuple(key for key, _ in present)
@@ -101,7 +106,7 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
                 errors += _length_errors(cleaned, LENGTHS)
         team_ids = list(map(teams.get, cleaned["teams"]))
         if None in team_ids:
-            errors.append(("所属队伍", "队伍不存在：" + "、".join(n for n in cleaned["teams"] if n not in teams)))
+            errors.append(("所属队伍", unknown_teams([n for n in cleaned["teams"] if n not in teams], all_team_names)))
         if cleaned["id_number"] and cleaned["id_type"]:
             first = first_row.setdefault(identity, number)
             if first != number:
@@ -213,3 +218,31 @@ def _write(actor, report: ImportReport, creates, updates, new_links, today: date
             f"导入志愿者（{report['file']}）：新增 {len(new_ids)} 人，更新 {len(updates)} 人",
             file=report["file"], created=new_ids, updated=audit_updates,
             memberships_added={str(k): v for k, v in added.items()})
+
+
+MASKED_MESSAGE = ("证件号码是脱敏的（部分数字显示为 *），无法据此登记或更新志愿者。这通常是本系统导出的花名册："
+                  "请由分中心办公室在志愿者花名册页面导出“完整证件号”后再导入。")
+
+
+def refuse_masked(table, column: int | None) -> None:
+    """A roster whose ID numbers are masked (this app's own export) is refused as a whole."""
+    if column is None:
+        return
+    for row in table.rows:
+        value = row.cells[column] if column < len(row.cells) else None
+        if value.__class__ is str and "****" in value:
+            raise FatalImportError(MASKED_MESSAGE)
+
+
+def _all_names() -> list[str]:
+    return list(db.session.scalars(select(Team.name)))
+
+
+def unknown_teams(names: list[str], all_names) -> str:
+    """'队伍不存在：X', with the closest existing names as a suggestion (虹桥居委 -> 虹桥居委志愿服务队)."""
+    known = all_names() if callable(all_names) else all_names
+    parts = []
+    for name in names:
+        close = [n for n in known if name in n] or difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        parts.append(name + (f"（是否为：{'、'.join(close[:3])}？）" if close else ""))
+    return "队伍不存在：" + "、".join(parts)
