@@ -67,3 +67,30 @@ def test_leader_of_their_team_verifies_in_person(app, client, login_as):
     db.session.expire_all()
     assert db.session.get(Volunteer, person.id).verified is True
     assert "volunteer.verify" in set(db.session.scalars(select(AuditLog.action)))
+
+
+def test_certificate_needs_a_verified_identity(app):
+    import pytest
+
+    from volunteer.certificates.services import issue_certificate
+    from volunteer.errors import ServiceError
+    person = f.make_volunteer(verified=False)
+    f.make_record(volunteer=person)
+    office = f.make_user("office")
+    with pytest.raises(ServiceError, match="尚未核实"):
+        issue_certificate(office, person, date(2026, 1, 1), date(2026, 6, 30), today=date(2026, 7, 1))
+    person.verified = True
+    issue_certificate(office, person, date(2026, 1, 1), date(2026, 6, 30), today=date(2026, 7, 1))
+
+
+def test_volunteer_page_shows_unverified_and_the_button(app, client, login_as):
+    team = f.make_team()
+    person = f.make_volunteer(teams=[team], verified=False)
+    login_as("leader", teams=[team])
+    html = client.get(f"/volunteers/{person.id}").get_data(as_text=True)
+    assert "未核实" in html and "当面核实身份" in html
+
+
+
+def test_login_page_offers_registration(app, client):
+    assert "/register" in client.get("/login").get_data(as_text=True)

@@ -175,6 +175,8 @@ def issue_certificate(actor, volunteer, date_from: date, date_to: date, *, today
     today = today or today_local()
     if not can_issue_for(actor, volunteer.id):
         raise ServiceError("只能为本人开具证明。")
+    if not volunteer.verified:  # a self-registered ID nobody has seen in person (joining)
+        raise ServiceError("该志愿者的身份尚未核实，暂不能开具证明。请在参加活动时请队长或分中心办公室当面核实身份。")
     if date_from is None or date_to is None:
         raise ServiceError("请填写证明期间。", "period_from")
     if date_from > date_to:
