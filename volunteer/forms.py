@@ -7,7 +7,8 @@ every list's GET filter. They lived in teams/forms.py and hours/forms.py, which 
 features reach into those features' web layer for them.
 """
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, StringField
+from wtforms import DecimalField, IntegerField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import StopValidation, ValidationError
 
 from .fields import FieldError, parse_date, time_text
@@ -122,3 +123,11 @@ class FilterForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+
+class CheckboxListField(SelectMultipleField):
+    """Many choices as a searchable list of checkboxes (render_field adds the search box):
+    picking 3 teams of 50 without a Ctrl-click select that one slip clears."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

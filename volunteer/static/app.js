@@ -23,14 +23,15 @@ document.addEventListener("click", function (event) {
   }
 });
 // A search box with data-filter-rows="SELECTOR" shows only the rows under SELECTOR whose
-// data-filter-text contains what is typed (the hours screen of a team of hundreds).
+// data-filter-text contains what is typed (the hours screen of a team of hundreds; the
+// searchable checkbox lists of render_field).
 document.addEventListener("input", function (event) {
   var box = event.target;
   if (!box.matches || !box.matches("input[data-filter-rows]")) {
     return;
   }
   var wanted = box.value.replace(/\s+/g, "").toUpperCase();
-  document.querySelectorAll(box.getAttribute("data-filter-rows") + " tr[data-filter-text]").forEach(function (row) {
+  document.querySelectorAll(box.getAttribute("data-filter-rows") + " [data-filter-text]").forEach(function (row) {
     var text = row.getAttribute("data-filter-text").replace(/\s+/g, "").toUpperCase();
     row.hidden = wanted !== "" && text.indexOf(wanted) === -1;
   });

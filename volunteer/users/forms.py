@@ -1,13 +1,13 @@
 """Login management forms (office only)."""
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..auth.models import ROLE_LABELS
-from ..forms import FilterForm, choices, int_list_coerce
+from ..forms import CheckboxListField, FilterForm, choices, int_list_coerce
 
 PASSWORD_HELP = "至少 8 个字符，不能全是数字，不能与用户名相同。"
-TEAMS_HELP = "可多选（按住 Ctrl 或 ⌘ 点选）。"
+TEAMS_HELP = "勾选一个或多个队伍；可在上方输入队名筛选。"
 
 
 class UserCreateForm(FlaskForm):
@@ -24,8 +24,8 @@ class UserCreateForm(FlaskForm):
                                description="如姓名或科室；留空则显示用户名（关联志愿者时为其姓名）。")
     password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码。")], description=PASSWORD_HELP)
     confirm = PasswordField("确认密码", validators=[EqualTo("password", "两次输入的密码不一致。")])
-    team_ids = SelectMultipleField("负责的队伍（仅队长）", coerce=int_list_coerce, validate_choice=False,
-                                   render_kw={"size": 8}, description=TEAMS_HELP)
+    team_ids = CheckboxListField("负责的队伍（仅队长）", coerce=int_list_coerce, validate_choice=False,
+                                 description=TEAMS_HELP)
 
 
 class ResetPasswordForm(FlaskForm):
@@ -34,8 +34,8 @@ class ResetPasswordForm(FlaskForm):
 
 
 class LeaderTeamsForm(FlaskForm):
-    team_ids = SelectMultipleField("负责的队伍", coerce=int_list_coerce, validate_choice=False,
-                                   render_kw={"size": 12}, description=TEAMS_HELP)
+    team_ids = CheckboxListField("负责的队伍", coerce=int_list_coerce, validate_choice=False,
+                                 description=TEAMS_HELP)
 
 
 class UserFilterForm(FilterForm):
