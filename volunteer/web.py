@@ -1,6 +1,9 @@
 """Request hooks, security headers, error pages and template helpers."""
+import re
 from datetime import datetime, timezone
+from urllib.parse import unquote
 
+from anyascii import anyascii
 from flask import Flask, Request, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -56,6 +59,23 @@ def hours(minutes) -> str:
     return f"{hours_of(minutes):.2f}".rstrip("0").rstrip(".")
 
 
+_FILENAME_STAR = re.compile(r"filename\*=UTF-8''([^;]+)", re.I)
+
+
+def readable_download_name(response):
+    """Give a Chinese download name a readable plain ``filename=`` fallback (pinyin letters, so
+    an old client or a mail gateway shows 'FuWu..._2026-11.xlsx', not '_2026-11.xlsx'); the
+    ``filename*`` Werkzeug writes stays what modern browsers use."""
+    header = response.headers.get("Content-Disposition", "")
+    match = _FILENAME_STAR.search(header)
+    if match:
+        name = anyascii(unquote(match[1]))
+        name = re.sub(r'[^A-Za-z0-9._()-]+', "_", name).strip("_") or "download"
+        response.headers["Content-Disposition"] = re.sub(r'filename="[^"]*"|filename=[^;]*(?=;)',
+                                                         lambda _m: f'filename="{name}"', header, count=1)
+    return response
+
+
 def register_web_hooks(app: Flask) -> None:
     app.request_class = CleanRequest
 
@@ -78,6 +98,8 @@ def register_web_hooks(app: Flask) -> None:
         if request.endpoint not in STATIC_ENDPOINTS and "no-store" not in response.headers.get("Cache-Control", ""):
             response.headers["Cache-Control"] = "private, no-store"
         return response
+
+    app.after_request(readable_download_name)
 
     def error_page(code, title, message):
         return render_template("errors/error.html", code=code, title=title, message=message), code
