@@ -46,8 +46,8 @@ def test_office_issues_a_certificate(client, login_as):
     assert [(c["name"], c["records"], c["minutes"], c["hours"]) for c in s["by_category"]] == [
         ("垃圾分类", 1, 150, 2.5), ("为民服务", 1, 90, 1.5)]
     assert [r["activity"] for r in s["records"]] == ["垃圾分类宣传", "敬老"]
-    assert s["issuer"] == {"organisation": "虹桥镇新时代文明实践分中心", "person_in_charge": "", "handler": "李办事员",
-                           "contact": ""}
+    assert s["issuer"] == {"organisation": "虹桥镇新时代文明实践分中心", "person_in_charge": "", "handler": "",
+                           "contact": ""}  # 经办人 from the settings only, never the login's name
     assert s["period"] == {"from": "2026-01-01", "to": "2026-03-01"}
     assert cert.snapshot_hash == services.snapshot_hash(s) and services.hash_matches(cert)
     assert cert.issued_by_id == office.id

@@ -186,8 +186,8 @@ def issue_certificate(actor, volunteer, date_from: date, date_to: date, *, today
     if not period_minutes(volunteer.id, date_from, date_to):
         raise ServiceError("该期间没有已确认的服务时长，无法开具证明。", "period_from")
     issuer = issuer_settings()
-    if not issuer["certificate.handler"] and actor is not None and actor.role == "office":
-        issuer["certificate.handler"] = actor.label
+    # 经办人 comes from the certificate settings only, never the login's name: the account that
+    # clicked is in the register (issued_by), the paper names the person the office designates.
     number = next_number(issuer["certificate.number_prefix"] or "HQ", today.year)
     snapshot = build_snapshot(volunteer, date_from, date_to, number=number, issued_on=today, issuer=issuer)
     cert = Certificate(number=number, code=secrets.token_urlsafe(24), volunteer_id=volunteer.id,

@@ -63,3 +63,9 @@ document.addEventListener("keydown", function (event) {
     button.click();
   }
 });
+// A button with data-print prints the page (the certificate's 打印).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("button[data-print]")) {
+    window.print();
+  }
+});
