@@ -345,7 +345,7 @@ def test_valid_record_fills_gender_birth_and_registration_from_id_and_today():
     assert set(cleaned) == {
         "name", "gender", "id_type", "id_number", "phone", "birth_date", "political_status",
         "education", "employer", "community", "teams", "skills", "guardian_name", "guardian_phone",
-        "registered_on", "note"}
+        "registered_on", "note", "national_no"}
 
 
 def test_required_fields_all_reported_at_once():

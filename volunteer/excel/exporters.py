@@ -44,8 +44,9 @@ UTC_OFFSET = CHINA_TZ.utcoffset(None)  # stored times are naive UTC; files show 
 
 VOLUNTEER_SHEET = DATA_SHEETS["volunteers"]  # 志愿者花名册
 VOLUNTEER_HEADER = [c.header for c in VOLUNTEER_COLUMNS]
-VOLUNTEER_TEXT = {i for i, c in enumerate(VOLUNTEER_COLUMNS) if c.key in ("id_number", "phone", "guardian_phone")}
-VOLUNTEER_WIDTHS = [12, 6, 12, 22, 14, 12, 12, 10, 20, 14, 28, 14, 12, 14, 12, 24]
+VOLUNTEER_TEXT = {i for i, c in enumerate(VOLUNTEER_COLUMNS) if c.key in ("id_number", "phone", "guardian_phone",
+                                                                                 "national_no")}
+VOLUNTEER_WIDTHS = [12, 6, 12, 22, 14, 12, 12, 10, 20, 14, 28, 14, 12, 14, 12, 24, 18]
 
 HOURS_SHEET = DATA_SHEETS["hours"]  # 服务时长
 HOURS_EXTRA = ["状态", "记录人", "审核时间"]
@@ -168,7 +169,7 @@ def export_volunteers(actor, target: Target, *, team_name: str | None = None, fu
         Volunteer.id, Volunteer.name, Volunteer.gender, Volunteer.id_type, Volunteer.id_number, Volunteer.phone,
         Volunteer.birth_date, Volunteer.political_status, Volunteer.education, Volunteer.employer,
         Volunteer.community, Volunteer.skills, Volunteer.guardian_name, Volunteer.guardian_phone,
-        Volunteer.registered_on, Volunteer.note)
+        Volunteer.registered_on, Volunteer.note, Volunteer.national_no)
     count = 0
     mask = _masker(actor, full_id)
     team_names = _names(Team, Team.name)
@@ -183,11 +184,11 @@ def export_volunteers(actor, target: Target, *, team_name: str | None = None, fu
                     .where(TeamMembership.volunteer_id.in_(ids))):
                 teams.setdefault(vid, []).append(team_names.get(tid, ""))
             for (vid, name, gender, id_type, id_number, phone, birth, political, education, employer,
-                 community, skills, guardian, guardian_phone, registered, note) in chunk:
+                 community, skills, guardian, guardian_phone, registered, note, national_no) in chunk:
                 joined = teams.get(vid)
                 yield (name, gender, id_type, mask(id_number), phone, birth if full_id else None, political, education, employer,
                        community, TEAM_JOIN.join(sorted(joined)) if joined else None, skills, guardian,
-                       guardian_phone, registered, note)
+                       guardian_phone, registered, note, national_no)
             count += len(chunk)
 
     write_workbook(target, [SheetSpec(VOLUNTEER_SHEET, VOLUNTEER_HEADER, rows(), VOLUNTEER_TEXT,

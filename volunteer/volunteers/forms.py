@@ -46,11 +46,14 @@ class VolunteerForm(FlaskForm):
     guardian_phone = StringField("监护人电话", render_kw={"inputmode": "tel"}, description="未满14周岁必填。")
     registered_on = StringField("注册日期", render_kw={"type": "date"}, description="不填则为今天。")
     note = TextAreaField("备注", validators=[Optional(), _max(2000, "备注")], render_kw={"rows": 3})
+    national_no = StringField("全国志愿者编号", validators=[Optional(), _max(50, "全国志愿者编号")],
+                              description="全国志愿服务信息系统中的志愿者编号（如有）。")
     version = HiddenField()
 
     # The canonical keys this form carries (all of COLUMN_NAMES).
     KEYS = ("name", "gender", "id_type", "id_number", "phone", "birth_date", "political_status", "education",
-            "employer", "community", "teams", "skills", "guardian_name", "guardian_phone", "registered_on", "note")
+            "employer", "community", "teams", "skills", "guardian_name", "guardian_phone", "registered_on", "note",
+            "national_no")
 
 
 class IdNumberForm(FlaskForm):

@@ -25,6 +25,7 @@ class Volunteer(db.Model):
         Index("ix_volunteers_id_last4", "id_last4"),
         Index("ix_volunteers_registered_on", "registered_on"),
         Index("ix_volunteers_status_id", "status", "id"),
+        Index("ix_volunteers_national_no", "national_no"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +46,9 @@ class Volunteer(db.Model):
     guardian_phone: Mapped[str | None] = mapped_column(String(20))
     registered_on: Mapped[date]
     note: Mapped[str | None] = mapped_column(Text)
+    # 全国志愿者编号: the national system's number for this person (CONTRACT section 10), typed by
+    # the office; searchable.
+    national_no: Mapped[str | None] = mapped_column(String(50))
     status: Mapped[str] = mapped_column(String(10), default="active")
     # False for a self-registered person (/register) until a leader of their team or the office
     # has seen them in person; certificates need it. Entered by the office: verified.

@@ -9,7 +9,8 @@ from . import validators
 from .models import Volunteer
 
 FIELDS = ("name", "gender", "id_type", "id_number", "phone", "birth_date", "political_status", "education",
-          "employer", "community", "skills", "guardian_name", "guardian_phone", "registered_on", "note")
+          "employer", "community", "skills", "guardian_name", "guardian_phone", "registered_on", "note",
+          "national_no")
 AUDITED = FIELDS + ("status",)
 ID_KEYS = ("id_type", "id_number")
 ID_COLUMNS = ("证件类型", "证件号码", "性别", "出生日期")  # what a new ID number may find wrong
@@ -159,6 +160,7 @@ def search_volunteers(*, q=None, team_id=None, status=None, political_status=Non
             conds.append(Volunteer.id_last4 == q.upper())
         if len(q) >= 15:
             conds.append(Volunteer.id_number == q.upper())
+        conds.append(Volunteer.national_no == q)  # 全国志愿者编号, typed whole
         stmt = stmt.where(or_(*conds))
     if team_ids is not None:
         stmt = stmt.where(exists().where(TeamMembership.volunteer_id == Volunteer.id,

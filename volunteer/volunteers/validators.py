@@ -46,9 +46,9 @@ _TEAM_SPLIT = re.compile("[" + "".join(TEAM_SEPARATORS) + "]")
 # Canonical key -> canonical column name (template order), used to label errors and warnings.
 COLUMN_NAMES = dict(zip(
     "name gender id_type id_number phone birth_date political_status education employer community"
-    " teams skills guardian_name guardian_phone registered_on note".split(),
+    " teams skills guardian_name guardian_phone registered_on note national_no".split(),
     "姓名 性别 证件类型 证件号码 手机号码 出生日期 政治面貌 文化程度 工作单位 居住社区"
-    " 所属队伍 服务特长 监护人姓名 监护人电话 注册日期 备注".split()))
+    " 所属队伍 服务特长 监护人姓名 监护人电话 注册日期 备注 全国志愿者编号".split()))
 
 _NUMERIC_ID_MESSAGE = ("证件号码被Excel存成了数字，末几位已丢失；"
                        "请将该列设置为“文本”格式后重新输入完整号码")
@@ -251,7 +251,8 @@ Issues = list[tuple[str, str]]  # (canonical column name, message)
 
 
 # Free-text columns and the longest text each may hold (the database columns' sizes).
-TEXT_LIMITS = {"education": 50, "employer": 200, "community": 100, "skills": 200, "note": 2000}
+TEXT_LIMITS = {"education": 50, "employer": 200, "community": 100, "skills": 200, "note": 2000,
+               "national_no": 50}
 
 
 # The usual empty cells: None from a form or the database, '' from a spreadsheet.
@@ -398,5 +399,6 @@ def validate_volunteer(fields: dict, *, today: date) -> tuple[dict, Issues, Issu
                "birth_date": birth_date, "political_status": political_status, "education": texts["education"],
                "employer": texts["employer"], "community": texts["community"], "teams": teams,
                "skills": texts["skills"], "guardian_name": guardian_name, "guardian_phone": guardian_phone,
-               "registered_on": registered_on, "note": texts["note"]}
+               "registered_on": registered_on, "note": texts["note"],
+               "national_no": texts["national_no"]}
     return cleaned, errors, warnings
