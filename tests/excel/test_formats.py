@@ -81,3 +81,39 @@ def test_remap_overrides_the_guess(make_xlsx):
 def test_unknown_file_named_for_what_it_is():
     with pytest.raises(FatalImportError, match="PDF"):
         read_table(b"%PDF-1.4 xxx", "volunteers")
+
+
+def test_hidden_rows_skipped_with_warning_unless_asked(make_xlsx):
+    def setup(wb):
+        wb["S"].row_dimensions[3].hidden = True
+
+    path = make_xlsx({"S": [HEADER, *ROWS]}, setup)
+    table = read_table(path, "volunteers")
+    assert [r.number for r in table.rows] == [2] and "隐藏" in table.notices[0]["message"]
+    assert [r.number for r in read_table(path, "volunteers", include_hidden=True).rows] == [2, 3]
+
+
+def test_hidden_sheet_used_only_with_warning(make_xlsx):
+    def setup(wb):
+        wb["旧"].sheet_state = "hidden"
+
+    table = read_table(make_xlsx({"说明": [["填写说明"]], "旧": [HEADER, ROWS[0]]}, setup), "volunteers")
+    assert table.sheet == "旧" and "隐藏的工作表" in table.notices[0]["message"]
+
+
+def test_cli_json_has_columns_and_include_hidden(app, tmp_path, make_xlsx):
+    import json
+
+    from volunteer.excel.commands import import_cli
+
+    def setup(wb):
+        wb["S"].row_dimensions[3].hidden = True
+
+    path = make_xlsx({"S": [HEADER, *ROWS]}, setup)
+    runner = app.test_cli_runner()
+    out = runner.invoke(import_cli, ["volunteers", str(path), "--dry-run", "--json"])
+    report = json.loads(out.stdout)
+    assert report["columns"] == {"序号": None, "姓名": "姓名", "证件号码": "证件号码", "手机号码": "手机号码", "备注": "备注"}
+    assert report["rows"] == 1 and any("隐藏" in w["message"] for w in report["warnings"])
+    out = runner.invoke(import_cli, ["volunteers", str(path), "--dry-run", "--json", "--include-hidden"])
+    assert json.loads(out.stdout)["rows"] == 2

@@ -41,14 +41,15 @@ def _read(path: str) -> bytes | str:
     return path
 
 
-def _run(kind: str, file: str, dry_run: bool, skip_invalid: bool, errors_out: str | None, as_json: bool) -> None:
+def _run(kind: str, file: str, dry_run: bool, skip_invalid: bool, errors_out: str | None, as_json: bool,
+         include_hidden: bool = False) -> None:
     if not dry_run:  # a dry run only reads: other writers need not wait while it checks the file
         cli_write_intent()
     name = os.path.basename(file) or file
     data = _read(file)
     try:
         report = run_import(kind, None, data, file_name=name, dry_run=dry_run, skip_invalid=skip_invalid,
-                            today=today_local())
+                            today=today_local(), include_hidden=include_hidden)
     except FatalImportError as exc:
         db.session.rollback()
         if not dry_run and isinstance(data, bytes):
@@ -117,12 +118,13 @@ def _command(kind: str, help_text: str):
     @click.option("--skip-invalid", is_flag=True, help="跳过有误的行，导入其余有效行")
     @click.option("--errors", "errors_out", metavar="OUT.xlsx", default=None, help="把有误的行（附错误原因）写入此文件")
     @click.option("--json", "as_json", is_flag=True, help="只在标准输出打印 JSON 报告")
-    def command(file, dry_run, skip_invalid, errors_out, as_json):
-        _run(kind, file, dry_run, skip_invalid, errors_out, as_json)
+    @click.option("--include-hidden", is_flag=True, help="也读取 Excel 中被隐藏的行")
+    def command(file, dry_run, skip_invalid, errors_out, as_json, include_hidden):
+        _run(kind, file, dry_run, skip_invalid, errors_out, as_json, include_hidden)
 
     return command
 
 
-import_teams_command = _command("teams", "导入队伍（Excel .xlsx）")
-import_volunteers_command = _command("volunteers", "导入志愿者花名册（Excel .xlsx）")
-import_hours_command = _command("hours", "导入服务时长（Excel .xlsx）")
+import_teams_command = _command("teams", "导入队伍（.xlsx .xls .et .ods .csv）")
+import_volunteers_command = _command("volunteers", "导入志愿者花名册（.xlsx .xls .et .ods .csv）")
+import_hours_command = _command("hours", "导入服务时长（.xlsx .xls .et .ods .csv）")

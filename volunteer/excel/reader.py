@@ -12,6 +12,7 @@ is '' in ``Row.cells`` and None in ``Row.values``).
 from __future__ import annotations
 
 import io
+import zipfile
 import pathlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from . import formats
 from .columns import get_kind, header_ranks, normalize_header
-from .used_area import Area
+from .used_area import Area, hidden_rows
 from .vetting import (HEADER_SCAN_ROWS, LIMITS, MSG_DAMAGED, MSG_PASSWORD, FatalImportError, Limits, check_area,
                       load_file, too_many_rows, vet_file)
 
@@ -113,12 +114,14 @@ class Table:
 
 
 def read_table(source: bytes | str | pathlib.Path | BinaryIO, kind: str, *,
-               limits: Limits = LIMITS, file_name: str = "", remap: Mapping[str, str | None] | None = None) -> Table:
+               limits: Limits = LIMITS, file_name: str = "", remap: Mapping[str, str | None] | None = None,
+               include_hidden: bool = False) -> Table:
     """Vet and read an import file of ``kind`` ("volunteers", "teams", "hours").
 
     ``source`` is the file's bytes, a path, or a binary file object; ``file_name`` tells a WPS
     .et from an .xls; ``remap`` (header as written -> canonical header or None) overrides the
-    guessed column mapping, as the office chose on the preview.  Raises
+    guessed column mapping, as the office chose on the preview; rows hidden in an .xlsx are
+    skipped with a 隐藏 warning unless ``include_hidden``.  Raises
     :class:`FatalImportError` when the file cannot be used at all.
     """
     spec = get_kind(kind)
@@ -131,13 +134,17 @@ def read_table(source: bytes | str | pathlib.Path | BinaryIO, kind: str, *,
         sheet = formats.CsvSheet(data, limits)
         for i, cells in enumerate(sheet.to_python(nrows=HEADER_SCAN_ROWS)):
             if any(normalize_header(c) == spec.anchor for c in cells):
-                return _build_table(sheet, i, cells, kind, limits, fmt, [], remap)
+                return _build_table(sheet, i, cells, kind, limits, fmt, [], remap, set())
         raise FatalImportError(_no_header(spec.anchor))
     book = None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet, head_idx, head, notices = _find_header(book, spec.anchor, limits)
-        return _build_table(sheet, head_idx, head, kind, limits, fmt, notices, remap)
+        hidden = set()
+        if fmt == formats.XLSX and not include_hidden:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                hidden = hidden_rows(zf, sheet.name)
+        return _build_table(sheet, head_idx, head, kind, limits, fmt, notices, remap, hidden)
     except python_calamine.PasswordError:
         raise FatalImportError(MSG_PASSWORD) from None
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
@@ -218,7 +225,7 @@ def _map_columns(head: list[str], kind: str, remap: Mapping[str, str | None] | N
 
 
 def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limits, fmt: str,
-                 notices: list, remap: Mapping[str, str | None] | None) -> Table:
+                 notices: list, remap: Mapping[str, str | None] | None, hidden: set[int]) -> Table:
     """Map the header row to keys, check required columns, collect data rows."""
     spec = get_kind(kind)
     data = sheet.to_python(skip_empty_area=False)
@@ -265,6 +272,9 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
             if value is not None and value != "" and (value.__class__ is not str or not value.isspace()):
                 break
         else:
+            continue
+        if hidden and i + 1 in hidden:
+            notices.append({"row": i + 1, "column": "", "message": "该行在 Excel 中被隐藏，已跳过（如需导入隐藏行，请先取消隐藏）"})
             continue
         rows.append(Row(i + 1, cells, by_key))
         if len(rows) > limits.max_rows:

@@ -345,3 +345,29 @@ def _row_ref(ref: bytes) -> int:
     if m is None or not m[2] or int(m[2]) == 0:
         raise DamagedSheet
     return int(m[2])
+
+
+_HIDDEN_ROW_RE = re.compile(rb"""<(?:[\w-]+:)?row\b[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
+_ROW_NUMBER_RE = re.compile(rb"""\br\s*=\s*["'](\d+)["']""")
+
+
+def hidden_rows(zf: zipfile.ZipFile, sheet: str) -> set[int]:
+    """Excel row numbers a worksheet marks hidden (``<row r="5" hidden="1">``), streamed in pieces.
+
+    calamine does not say which rows are hidden, so the importers ask here (CONTRACT section 4:
+    a hidden row is skipped with a warning unless --include-hidden).
+    """
+    members = worksheet_members(zf) or []
+    info = next((i for name, i in members if name == sheet), None)
+    if info is None:
+        return set()
+    found: set[int] = set()
+    with zf.open(info) as fh:
+        for piece in _pieces(fh):
+            if b"hidden" not in piece:
+                continue
+            for tag in _HIDDEN_ROW_RE.findall(piece):
+                number = _ROW_NUMBER_RE.search(tag)
+                if number:
+                    found.add(int(number[1]))
+    return found

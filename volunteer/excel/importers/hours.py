@@ -92,7 +92,7 @@ class _Activity:
 
 
 def import_hours(actor, source, *, file_name: str, dry_run: bool = False, skip_invalid: bool = False,
-                 today: date | None = None, remap=None) -> ImportReport:
+                 today: date | None = None, remap=None, include_hidden: bool = False) -> ImportReport:
     """Validate and (unless rejected rows stop it) write an hours file; see the module doc.
 
     A leader (``actor.role == "leader"``) may import rows of the teams they lead only; the
@@ -101,16 +101,17 @@ def import_hours(actor, source, *, file_name: str, dry_run: bool = False, skip_i
     today = check_today(today)
     with paused_gc():
         return _import(actor, source, file_name=file_name, dry_run=dry_run, skip_invalid=skip_invalid, today=today,
-                       remap=remap)
+                       remap=remap, include_hidden=include_hidden)
 
 
 def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool, today: date,
-            remap=None) -> ImportReport:
+            remap=None, include_hidden: bool = False) -> ImportReport:
     role = getattr(actor, "role", None) if actor is not None else "office"
     if role not in ("office", "leader"):
         raise ServiceError("只有分中心办公室和队长可以导入服务时长。")
     led = actor.led_team_ids if role == "leader" else None
-    table = read_table(source, "hours", file_name=file_name, remap=remap)
+    table = read_table(source, "hours", file_name=file_name, remap=remap,
+                       include_hidden=include_hidden)
     report = ImportReport("hours", file_name, table)
     report.lookups = 0
     rows = [_clean(report, row, today) for row in table.rows]

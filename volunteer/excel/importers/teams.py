@@ -28,11 +28,12 @@ COMPARED = ("kind", "position_id", "leader_name", "leader_phone", "category", "f
 
 
 def import_teams(actor, source, *, file_name: str, dry_run: bool = False, skip_invalid: bool = False,
-                 today: date | None = None, remap=None) -> ImportReport:
+                 today: date | None = None, remap=None, include_hidden: bool = False) -> ImportReport:
     """Validate and (unless rejected rows stop it) write a teams file; see the module doc."""
     today = check_today(today)
     require_office(actor, "队伍")
-    table = read_table(source, "teams", file_name=file_name, remap=remap)
+    table = read_table(source, "teams", file_name=file_name, remap=remap,
+                       include_hidden=include_hidden)
     report = ImportReport("teams", file_name, table)
     names = {text_value(r.values["name"]) for r in table.rows} - {None}
     existing = {t.name: t for t in db.session.scalars(select(Team).where(Team.name.in_(list(names))))} \

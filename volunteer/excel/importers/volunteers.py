@@ -44,18 +44,19 @@ _identity_of = itemgetter("id_type", "id_number")
 
 
 def import_volunteers(actor, source, *, file_name: str, dry_run: bool = False, skip_invalid: bool = False,
-                      today: date | None = None, remap=None) -> ImportReport:
+                      today: date | None = None, remap=None, include_hidden: bool = False) -> ImportReport:
     """Validate and (unless rejected rows stop it) write a roster file; see the module doc."""
     today = check_today(today)
     require_office(actor, "志愿者")
     with paused_gc():
         return _import(actor, source, file_name=file_name, dry_run=dry_run, skip_invalid=skip_invalid, today=today,
-                       remap=remap)
+                       remap=remap, include_hidden=include_hidden)
 
 
 def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool, today: date,
-            remap=None) -> ImportReport:
-    table = read_table(source, "volunteers", file_name=file_name, remap=remap)
+            remap=None, include_hidden: bool = False) -> ImportReport:
+    table = read_table(source, "volunteers", file_name=file_name, remap=remap,
+                       include_hidden=include_hidden)
     report = ImportReport("volunteers", file_name, table)
     all_team_names = functools.cache(_all_names)  # read once, only when a team is unknown
 
