@@ -57,9 +57,11 @@ def _history():
 def index():
     kinds = services.allowed_kinds(current_user)
     form = UploadForm()
-    form.kind.choices = choices((k, IMPORT_KINDS[k]) for k in kinds)
-    if request.method == "GET" and request.args.get("kind") in kinds:
-        form.kind.data = request.args["kind"]
+    # Rosters are the usual upload: 志愿者 comes first and is chosen unless the link names another.
+    ordered = sorted(kinds, key=lambda k: k != "volunteers")
+    form.kind.choices = choices((k, IMPORT_KINDS[k]) for k in ordered)
+    if request.method == "GET":
+        form.kind.data = request.args["kind"] if request.args.get("kind") in kinds else ordered[0]
     fatal = None
     if form.validate_on_submit():
         kind = form.kind.data
