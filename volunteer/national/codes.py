@@ -4,7 +4,9 @@ Taken from the national system's public front end (zql1228/nvsi-antdv-vue3,
 src/utils/codevalue/index.js): 证件类型 nvsiAlbp0065, 性别 nvsiAlbp0067, 政治面貌 nvsiAlbp0007
 (GB/T 4762), 民族 nvsiAlbp0008 (GB 3304 plus 97 其他, 98 外国血统中国籍人士), 学历 nvsiAlbp0017
 (GB/T 4658 two-digit), 从业状况 nvsiAlbp0018, 个人特长 nvsiAlbp0039, 服务对象 nvsiAlbx0014 and
-服务类别 nvsiAlbx0009.  Names are the national system's own spelling (exports write them).
+服务类别 nvsiAlbx0009.  Names are the national system's own spelling (exports write them), except
+35 撒拉族 and 36 毛南族, spelled as GB 3304 has them (the front end's 撤拉族/毛难族 stay as aliases).
+证件类型 is nvsiAlbp0065 (01–08, 08 其他有效国籍旅行证件), not the older nvsiAlbp0004 (99 其他).
 
 ``find(table, text)`` is the one reader of a typed value: a code, a national name or an alias.
 """
