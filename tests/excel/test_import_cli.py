@@ -111,15 +111,15 @@ def test_errors_file_keeps_rows_as_they_were(cli, tmp_path):
     assert result.exit_code == 1 and out.exists()
     rows = read_rows(out.read_bytes())
     original = read_rows(sample("volunteers").read_bytes())
-    assert rows[0] == original[0] + ["错误原因"]
+    assert rows[0] == ["原行号", "错误原因"] + original[0]
     assert len(rows) == 1 + 5
-    by_id = {row[2]: row for row in rows[1:]}
-    assert by_id["310105199112108040"][-1] == "证件号码：校验位错误"
-    assert "与第5行重复" in by_id["330106195608210739"][-1]
-    assert by_id["330106195608210739"][:-1] == [c if c != "" else None for c in original[29]]
+    by_id = {row[4]: row for row in rows[1:]}
+    assert by_id["310105199112108040"][1] == "证件号码：校验位错误"
+    assert "与第5行重复" in by_id["330106195608210739"][1] and by_id["330106195608210739"][0] == 30
+    assert by_id["330106195608210739"][2:] == [c if c != "" else None for c in original[29]]
     clean = tmp_path / "none.xlsx"
     assert cli("teams", sample("teams"), "--errors", clean).exit_code == 0
-    assert read_rows(clean.read_bytes()) == [original_header(sample("teams")) + ["错误原因"]]
+    assert read_rows(clean.read_bytes()) == [["原行号", "错误原因"] + original_header(sample("teams"))]
 
 
 def original_header(path):

@@ -87,8 +87,8 @@ def test_rejected_rows_shown_downloaded_and_valid_rows_imported(client, login_as
     download = client.post(f"/imports/{token}/errors.xlsx")
     assert download.status_code == 200 and download.mimetype.endswith("spreadsheetml.sheet")
     rows = read_rows(download.data)
-    assert rows[0][-1] == "错误原因" and len(rows) == 6
-    assert any(r[-1] == "证件号码：校验位错误" for r in rows[1:])
+    assert rows[0][:2] == ["原行号", "错误原因"] and len(rows) == 6
+    assert any(r[1] == "证件号码：校验位错误" and r[0] == 29 for r in rows[1:])
     # Pressing the plain confirm without choosing to skip: all or nothing, nothing written.
     client.post(f"/imports/{token}/confirm")
     assert count(Volunteer) == 0

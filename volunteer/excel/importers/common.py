@@ -26,6 +26,7 @@ from ..writer import SheetSpec, write_workbook
 CHUNK = 500  # values per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 BIG_CHUNK = 5000  # for the large look-ups (one value per parameter; SQLite allows 32,766)
 ERROR_COLUMN = "错误原因"
+ROW_COLUMN = "原行号"
 ERROR_SHEET = "错误行"
 
 
@@ -154,7 +155,8 @@ def check_today(today: date | None) -> date:
 # --- the errors file ---------------------------------------------------------------------
 
 def error_rows(table: Table, errors: Iterable[dict]) -> tuple[list[str], list[list]]:
-    """Header and rows of the errors file: rejected rows as read, plus 错误原因."""
+    """Header and rows of the errors file: 原行号 and 错误原因 first (what a clerk fixes, and
+    where in the original file), then the rejected row as read."""
     reasons: dict[int, list[str]] = {}
     for err in errors:
         reasons.setdefault(err["row"], []).append(f"{err['column']}：{err['message']}")
@@ -163,8 +165,8 @@ def error_rows(table: Table, errors: Iterable[dict]) -> tuple[list[str], list[li
     for row in table.rows:
         if row.number in reasons:
             cells = [None if is_blank(v) else v for v in row.cells[:width]] + [None] * max(0, width - len(row.cells))
-            rows.append(cells + ["；".join(reasons[row.number])])
-    return list(table.header) + [ERROR_COLUMN], rows
+            rows.append([row.number, "；".join(reasons[row.number])] + cells)
+    return [ROW_COLUMN, ERROR_COLUMN] + list(table.header), rows
 
 
 def write_error_file(target: str | Path | BinaryIO, table: Table, errors: Iterable[dict]) -> int:
