@@ -173,6 +173,30 @@ def _insert_records(conn, batch):
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", batch)
 
 
+def write_format_copies(roster: Path, work: Path) -> dict[str, Path]:
+    """The roster's cells written again as .csv (UTF-8 with BOM) and .xls (setup, not measured)."""
+    import csv
+
+    import xlwt
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(roster)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    text = [["" if v is None else v.isoformat() if hasattr(v, "isoformat") else
+             (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in r] for r in rows]
+    csv_path = work / "roster.csv"
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(text)
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("花名册")
+    for i, r in enumerate(text):
+        for j, v in enumerate(r):
+            if v:
+                sheet.write(i, j, v)
+    xls_path = work / "roster.xls"
+    book.save(str(xls_path))
+    return {"csv": csv_path, "xls": xls_path}
+
+
 def make_zip_bomb(path: Path, member_mb: int = 1024) -> None:
     """A small .xlsx whose sheet inflates to ``member_mb`` MB of white space (written in chunks)."""
     import io
@@ -305,7 +329,7 @@ def _prepare(case, args, out):
         data = Path(args.file).read_bytes()
 
         def run_import():
-            report = import_volunteers(None, data, file_name="roster.xlsx", today=TODAY)
+            report = import_volunteers(None, data, file_name=Path(args.file).name, today=TODAY)
             db.session.commit()
             return report["rows"], {"created": report["created"], "rejected": report["rejected"],
                                     "errors": report["errors"][:3]}
@@ -393,7 +417,7 @@ def main() -> None:
     parser.add_argument("--repeat-big", type=int, default=1, help="runs per million-row case")
     parser.add_argument("--no-openpyxl-write", action="store_true", help="skip the (slow) openpyxl write-only runs")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep the files")
-    parser.add_argument("--only", action="append", choices=("import", "export", "zip_bomb"), metavar="PART",
+    parser.add_argument("--only", action="append", choices=("import", "formats", "export", "zip_bomb"), metavar="PART",
                         help="run only this part (import, export, zip_bomb; repeatable); without --only, all. "
                              "--only import skips the million-record data and exports")
     parser.add_argument("--case", help=argparse.SUPPRESS)
@@ -406,7 +430,7 @@ def main() -> None:
         print(json.dumps(run_case(args), ensure_ascii=False, default=str))
         return
 
-    parts = set(args.only or ("import", "export", "zip_bomb"))
+    parts = set(args.only or ("import", "formats", "export", "zip_bomb"))
     if "export" not in parts:
         args.rows_records = 0  # the service records only feed the hours export
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-excel-"))
@@ -464,6 +488,26 @@ def main() -> None:
                   f"  {ratio:.2f}x bare calamine read (cpu {cpu_ratio:.2f}x; paired runs median "
                   f"{paired[len(paired) // 2]:.2f}x, best {paired[0]:.2f}x) <= 3x: {verdict(ratio <= 3 and cpu_ratio <= 3)};"
                   f"  {imports['seconds'] / results['read_openpyxl']['seconds']:.2f}x openpyxl read-only")
+
+    if "formats" in parts:
+        # The same roster as .csv (UTF-8 with BOM, all text) and .xls (xlwt), imported into a fresh
+        # teams-only database each run; the ratio to the .xlsx import must stay within 1.5x.
+        copies = write_format_copies(roster, work)
+        print(f"The same {args.volunteers:,}-row roster in each format (import_volunteers, fastest of {args.repeat})")
+        timing = {}
+        for fmt, path in [("xlsx", roster), *copies.items()]:
+            runs = []
+            for _ in range(args.repeat):
+                import_db.unlink(missing_ok=True)
+                for p in work.glob("import.sqlite3-*"):
+                    p.unlink()
+                build_data(import_db, 0, 0, teams_only=True)
+                runs.append(measure("import_roster", db=import_db, file=path, out=work / "x"))
+            timing[fmt] = fastest(runs)
+            print(line(f"import .{fmt} ({path.stat().st_size / MB:.1f} MB)", timing[fmt]))
+        for fmt in copies:
+            ratio = timing[fmt]["seconds"] / timing["xlsx"]["seconds"]
+            print(f"  -> .{fmt} / .xlsx = {ratio:.2f}x <= 1.5x: {verdict(ratio <= 1.5)}")
 
     if "export" in parts:
         for name, export_case, count, repeat in (
