@@ -83,8 +83,12 @@ def test_hostile_query_values_never_answer_500(app, errors, endpoint, rule):
     for username in ("office", "leader_a"):
         client = _login(app, username)
         trials = [{p: value for p in PARAMS} for value in HOSTILE]
-        if username == "office":
+        # Each parameter alone too (one parameter can hide another's branch), as the office; not
+        # for downloads, which build a whole workbook per request (≈1 s each) and read few.
+        if username == "office" and not endpoint.startswith("exports."):
             trials += [{p: value} for value in SINGLE for p in PARAMS]
+        elif username != "office":
+            trials = trials[::4]  # the leader's scope branches: a sample of the values
         for query in trials:
             response = client.get(path, query_string=query)
             if response.status_code >= 500:
