@@ -26,7 +26,7 @@ TEMPLATE_ROWS = 2000  # data rows pre-formatted cell by cell (the column default
 LAST_ROW = 1_048_575  # drop-downs cover the whole column (0-based last row)
 INLINE_LIST_MAX = 255
 
-TEXT_KEYS = {"id_number", "phone", "guardian_phone", "leader_phone",
+TEXT_KEYS = {"id_number", "phone", "guardian_phone", "leader_phone", "national_no",
              "birth_date", "registered_on", "founded_on", "service_date"}
 WIDE_KEYS = {"id_number": 22, "teams": 28, "team": 26, "activity": 26, "employer": 20,
              "description": 30, "note": 24, "name": 12}
