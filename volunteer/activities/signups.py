@@ -19,6 +19,7 @@ from ..clock import CHINA_TZ, utcnow
 from ..errors import ServiceError
 from ..extensions import db
 from ..hours.models import ServiceRecord
+from .. import workdays
 from ..settings import get_setting
 from .models import Activity, ActivitySignup
 
@@ -203,3 +204,22 @@ def upcoming_for(volunteer_id: int, now: datetime | None = None) -> list[tuple[A
                Activity.service_date >= today)
         .order_by(Activity.service_date, Activity.start_time, Activity.id)).all()
     return [(s, waitlist_position(s)) for s in rows]
+
+
+def overdue_activities(team_ids, today, *, look_back_days: int = 120, limit: int = 50) -> list[Activity]:
+    """逾期未记录: activities more than 10 working days past (Chinese holidays counted, see
+    volunteer/workdays.py) with sign-ups or sign-ins but no live record, newest first.
+    `team_ids` None means every team (the office)."""
+    cutoff = today
+    while workdays.deadline(cutoff) >= today:  # the last day whose 10 working days have passed
+        cutoff -= timedelta(days=1)
+    came = or_(
+        exists().where(ActivitySignup.activity_id == Activity.id, ActivitySignup.status == "confirmed"),
+        exists().where(Checkin.activity_id == Activity.id))
+    stmt = select(Activity).where(
+        Activity.service_date <= cutoff, Activity.service_date >= today - timedelta(days=look_back_days),
+        Activity.status != "draft", came,
+        not_(exists().where(ServiceRecord.activity_id == Activity.id, ServiceRecord.status != "void")))
+    if team_ids is not None:
+        stmt = stmt.where(Activity.team_id.in_(list(team_ids) or [-1]))
+    return db.session.scalars(stmt.order_by(Activity.service_date.desc(), Activity.id.desc()).limit(limit)).all()

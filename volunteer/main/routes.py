@@ -3,7 +3,10 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
+from ..activities.signups import overdue_activities
+from ..clock import today_local
 from ..extensions import db
+from ..workdays import uncovered_years
 from ..figures import cached, tally_count
 from ..teams.models import Team
 from ..volunteers.models import Volunteer
@@ -32,4 +35,8 @@ def index():
             "teams": db.session.scalar(select(func.count()).select_from(Team).where(Team.is_active.is_(True))),
             "pending": tally_count("pending"),
         }
-    return render_template("main/index.html", stats=stats, teams=sorted(current_user.led_teams, key=lambda t: t.name))
+    today = today_local()
+    # 民政部令第67号: records within 10 working days; the overdue ones are named here.
+    overdue = overdue_activities(current_user.team_scope, today)
+    return render_template("main/index.html", stats=stats, teams=sorted(current_user.led_teams, key=lambda t: t.name),
+                           overdue=overdue, uncovered=uncovered_years(today, today))
