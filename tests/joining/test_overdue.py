@@ -37,3 +37,4 @@ def test_overdue_listed_for_its_leaders_and_the_office(app, client, login_as):
     login_as("leader", teams=[team])
     html = client.get("/").get_data(as_text=True)
     assert "逾期未记录" in html and "三周前的活动" in html and "昨天的活动" not in html
+    assert "<title>首页" in html.replace("\n", "") and "逾期未记录</title>" not in html
