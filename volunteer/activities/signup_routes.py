@@ -29,7 +29,7 @@ def detail_context(activity: Activity) -> dict:
     listed = signups.activity_signups(activity)
     if activity.can_manage(current_user):
         no_shows = signups.no_show_counts([s.volunteer_id for s in listed], today_local())
-        rows = [(s, signups.waitlist_position(s), signups.attendance(s)) for s in listed]
+        rows = signups.panel_rows(activity, listed)
     return {"signups": sum(1 for s in listed if s.status == "confirmed"),
             "waiting": sum(1 for s in listed if s.status == "waitlist"),
             "mine": mine, "position": position, "signup_rows": rows, "no_shows": no_shows,

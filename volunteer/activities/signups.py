@@ -12,6 +12,7 @@ Services flush and audit, never commit.
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..checkin.models import Checkin
@@ -21,6 +22,7 @@ from ..extensions import db
 from ..hours.models import ServiceRecord
 from .. import workdays
 from ..settings import get_setting
+from ..volunteers.models import Volunteer
 from .models import Activity, ActivitySignup
 
 CANCEL_HOURS_KEY = "signup_cancel_hours"
@@ -187,11 +189,34 @@ def no_show_counts(volunteer_ids, today) -> dict[int, int]:
 
 
 def activity_signups(activity: Activity) -> list[ActivitySignup]:
-    """Confirmed then 候补 (in order) sign-ups of an activity, for its leaders."""
+    """Confirmed then 候补 (in order) sign-ups of an activity, people loaded in one query."""
     return db.session.scalars(
-        select(ActivitySignup).where(ActivitySignup.activity_id == activity.id,
-                                     ActivitySignup.status != "cancelled")
+        select(ActivitySignup).options(selectinload(ActivitySignup.volunteer).lazyload(Volunteer.memberships))
+        .where(ActivitySignup.activity_id == activity.id, ActivitySignup.status != "cancelled")
         .order_by(ActivitySignup.status, ActivitySignup.queued_at, ActivitySignup.id)).all()
+
+
+def panel_rows(activity: Activity, listed: list[ActivitySignup], now: datetime | None = None) -> list[tuple]:
+    """(sign-up, 候补 position or None, attendance or None) for the leaders' list, in a
+    constant number of queries (attendance() per row would be one query a person)."""
+    now = now or utcnow()
+    start = starts_at(activity)
+    came = set()
+    if now >= start:
+        came = set(db.session.scalars(select(ActivitySignup.volunteer_id).where(
+            ActivitySignup.activity_id == activity.id, _came())))
+    rows, waiting = [], 0
+    for s in listed:
+        if s.status == "waitlist":
+            waiting += 1
+            rows.append((s, waiting, None))
+            continue
+        seen = None
+        if now >= start:
+            seen = ("已到场" if s.volunteer_id in came else "请假" if s.on_leave else
+                    "临近递补" if s.promoted_at and s.promoted_at > start - LATE_PROMOTION else "未到")
+        rows.append((s, None, seen))
+    return rows
 
 
 def upcoming_for(volunteer_id: int, now: datetime | None = None) -> list[tuple[ActivitySignup, int | None]]:
