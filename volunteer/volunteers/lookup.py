@@ -28,6 +28,9 @@ from .. import fields
 from . import validators
 from .models import Volunteer
 
+# More people than this on one mobile is not a household: such a key finds nobody it does not list.
+MAX_SHARING = 200
+
 KEY_KINDS = {"mobile": "手机号码", "id_number": "证件号码"}
 
 
@@ -105,9 +108,15 @@ def find_person(actor, name: str | None, key: str | None, *, team_ids, purpose: 
     """
     name = parse_name(name, name_field)
     parsed = parse_key(key, key_field)
-    column = Volunteer.phone if parsed.kind == "mobile" else Volunteer.id_number
+    if parsed.kind == "mobile":
+        by_key = [Volunteer.phone == parsed.value]
+    else:  # every ID type listed, so the (id_type, id_number) index is searched by the number
+        by_key = [Volunteer.id_type.in_(validators.ID_TYPES), Volunteer.id_number == parsed.value]
+    # The key first, alone: given name and status too, a planner without statistics (SQLite)
+    # walked ix_volunteers_status_id, i.e. every active volunteer (tests/performance).
+    ids = list(db.session.scalars(select(Volunteer.id).where(*by_key).limit(MAX_SHARING)))
     found = list(db.session.scalars(select(Volunteer).where(
-        column == parsed.value, Volunteer.name == name, Volunteer.status == "active").limit(2)))
+        Volunteer.id.in_(ids or [-1]), Volunteer.name == name, Volunteer.status == "active").limit(2)))
     # Two active people with one name and one mobile cannot be told apart: neither is found
     # (the full ID number tells them apart).
     volunteer = found[0] if len(found) == 1 else None
