@@ -9,6 +9,33 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+MIN_YEAR, MAX_YEAR = 1900, 2999  # dates the app stores or filters by; outside is a typo or an attack
+
+
+class BadMonth(ValueError):
+    """Text that is not a month `YYYY-MM` (or `YYYY-M`) of MIN_YEAR..MAX_YEAR."""
+
+
+def month_bounds(text) -> tuple[date, date]:
+    """'2026-03' (or '2026-3') -> (2026-03-01, 2026-04-01), the half-open range of its days.
+
+    The one month parser: it raises BadMonth and nothing else, so each door words the refusal
+    its own way (views.month_span: None, the hours rules: ServiceError, a route: 404) while
+    what counts as a month stays the same everywhere. The year range keeps "9999-12", whose
+    end would be in year 10000, from reaching date().
+    """
+    text = text.strip() if isinstance(text, str) else ""
+    year, sep, month = text.partition("-")
+    if not (sep and len(year) == 4 and 1 <= len(month) <= 2 and year.isascii() and year.isdigit()
+            and month.isascii() and month.isdigit()):
+        raise BadMonth("月份格式应为 YYYY-MM，例如 2026-03。")
+    y, m = int(year), int(month)
+    if not 1 <= m <= 12:
+        raise BadMonth("月份格式应为 YYYY-MM，例如 2026-03。")
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        raise BadMonth("月份超出范围。")
+    return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
+
 
 def month_text(day) -> str:
     """The `YYYY-MM` a date falls in."""
@@ -25,8 +52,9 @@ def whole_months(date_from, date_to) -> tuple[str, str] | None:
 
 
 def period_for(year: int, month: int | None = None) -> tuple[date, date]:
-    """(first day, last day) of a year, or of one month of it."""
-    if month:
+    """(first day, last day) of a year, or of one month of it (month None: the year; a month
+    outside 1..12 raises ValueError, as date() does)."""
+    if month is not None:
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     return date(year, 1, 1), date(year, 12, 31)
 

@@ -22,6 +22,7 @@ from werkzeug.routing import IntegerConverter
 
 from .errors import ServiceError, StaleError, ValidationFailed
 from .extensions import db
+from .periods import MAX_YEAR, MIN_YEAR, BadMonth, month_bounds
 
 
 def safe_next(target: str | None) -> str | None:
@@ -46,7 +47,6 @@ def safe_next(target: str | None) -> str | None:
 
 MAX_INT = 2**31 - 1  # ids and counts: the INTEGER columns' range on PostgreSQL
 MAX_PAGE = 100_000  # 5 million rows at 50 a page; beyond that a page number is not a real link
-MIN_YEAR, MAX_YEAR = 1900, 2999  # dates the app stores or filters by; outside is a typo or an attack
 
 
 def to_int(value, *, min_value: int = 0, max_value: int = MAX_INT) -> int | None:
@@ -83,16 +83,12 @@ def page_arg(name: str = "page") -> int:
 
 
 def month_span(text) -> tuple | None:
-    """'2026-03' -> (date(2026, 3, 1), date(2026, 4, 1)), the half-open range of its days;
-    None when malformed or outside MIN_YEAR..MAX_YEAR."""
-    text = (text or "").strip() if isinstance(text, str) else ""
-    year, sep, month = text.partition("-")
-    if not sep or len(year) != 4 or len(month) not in (1, 2):
+    """periods.month_bounds for a URL: None instead of an error, since a malformed month in a
+    query string only drops the filter."""
+    try:
+        return month_bounds(text)
+    except BadMonth:
         return None
-    y, m = to_int(year, min_value=MIN_YEAR, max_value=MAX_YEAR), to_int(month, min_value=1, max_value=12)
-    if y is None or m is None:
-        return None
-    return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
 
 
 def month_arg(name: str = "month", source=None) -> str | None:

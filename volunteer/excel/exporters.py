@@ -12,7 +12,6 @@ everything, a leader the teams they lead, and a volunteer may not export at all.
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -30,7 +29,9 @@ from ..clock import CHINA_TZ, today_local
 from ..fields import hours_of
 from ..teams.models import ServiceCategory, Team, TeamMembership
 from ..volunteers.models import Volunteer
+from ..periods import period_for
 from ..privacy import id_for
+from ..views import month_span
 from ..volunteers.services import search_volunteers
 from .columns import HOURS_COLUMNS, VOLUNTEER_COLUMNS
 from .templates import DATA_SHEETS
@@ -93,25 +94,6 @@ def team_id_by_name(name: str) -> int:
     if team_id is None:
         raise ServiceError(f"队伍不存在：{name}")
     return team_id
-
-
-def month_span(month: str) -> tuple[date, date] | None:
-    """'YYYY-MM' -> (first day, last day), both inclusive; None when not a month."""
-    try:
-        y, m = (int(x) for x in str(month).split("-"))
-        return date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1])
-    except (ValueError, TypeError):
-        return None
-
-
-def period_span(year: int, month: int | None = None) -> tuple[date, date]:
-    """A year, or one of its months, as (first day, last day), both inclusive."""
-    try:
-        if month is None:
-            return date(year, 1, 1), date(year, 12, 31)
-        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    except (ValueError, TypeError, OverflowError):
-        raise ServiceError("年份或月份无效。") from None
 
 
 def _names(model, column) -> dict[int, str]:
@@ -225,7 +207,7 @@ def hours_statement(actor, *, date_from: date | None = None, date_to: date | Non
         stmt = stmt.where(r.status == filters["status"])
     span = month_span(filters["month"]) if filters.get("month") else None
     if span:
-        stmt = stmt.where(r.service_date >= span[0], r.service_date <= span[1])
+        stmt = stmt.where(r.service_date >= span[0], r.service_date < span[1])
     if date_from:
         stmt = stmt.where(r.service_date >= date_from)
     if date_to:
@@ -287,7 +269,7 @@ def activities_statement(actor, filters: Mapping[str, Any] | None = None):
         stmt = stmt.where(a.status == filters["status"])
     span = month_span(filters["month"]) if filters.get("month") else None
     if span:
-        stmt = stmt.where(a.service_date >= span[0], a.service_date <= span[1])
+        stmt = stmt.where(a.service_date >= span[0], a.service_date < span[1])
     return stmt.order_by(a.service_date.desc(), a.id.desc())
 
 
@@ -329,7 +311,10 @@ def export_summary(target: Target, *, year: int, month: int | None = None,
     contract's sheets. Returns {sheet name: data rows}."""
     from ..reports import services as reports
 
-    date_from, date_to = period_span(year, month)
+    try:
+        date_from, date_to = period_for(year, month)
+    except (ValueError, TypeError, OverflowError):
+        raise ServiceError("年份或月份无效。") from None
     by_team = reports.summary_by_team(date_from, date_to, team_ids)
     by_category = reports.summary_by_category(date_from, date_to, team_ids)
     by_month = reports.summary_by_month(date_from, date_to, team_ids)

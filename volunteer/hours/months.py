@@ -18,6 +18,7 @@ from ..auth.models import User
 from ..clock import today_local
 from ..errors import ServiceError
 from ..extensions import db
+from .. import periods
 from ..figures.models import RecordTally
 from ..teams.models import Team
 from .models import MonthLock, ServiceRecord
@@ -26,14 +27,15 @@ MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def month_bounds(month: str) -> tuple[date, date]:
-    """'2026-03' -> (2026-03-01, 2026-04-01), the half-open range of its dates."""
-    match = MONTH_RE.match(month or "")
-    if not match:
+    """periods.month_bounds for the monthly close: a ServiceError, and only the canonical
+    'YYYY-MM' (the text is stored as the lock's key, so '2026-3' must not make a second lock)."""
+    try:
+        start, end = periods.month_bounds(month)
+    except periods.BadMonth as exc:
+        raise ServiceError(str(exc), "month") from None
+    if periods.month_text(start) != month:
         raise ServiceError("月份格式应为 YYYY-MM，例如 2026-03。", "month")
-    y, m = int(match.group(1)), int(match.group(2))
-    if not 1900 <= y <= 2999:  # "9999-12" would end in year 10000, which date() refuses
-        raise ServiceError("月份超出范围。", "month")
-    return date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1)
+    return start, end
 
 
 def locked_months() -> list[dict]:
