@@ -4,7 +4,7 @@ Only the office approves. A leader's entries are 待审核; the office's own ent
 are 已确认. Records are never deleted: a void keeps the row with its reason, a correction keeps
 the old minutes in the audit log. A locked month's records change only by office correction.
 """
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from ..audit.services import record
 from ..errors import ServiceError
@@ -136,17 +136,6 @@ def volunteer_totals(volunteer_id: int) -> dict:
     pending = func.coalesce(func.sum(case((ServiceRecord.status == "pending", ServiceRecord.minutes), else_=0)), 0)
     row = db.session.execute(select(approved, pending).where(ServiceRecord.volunteer_id == volunteer_id)).one()
     return {"approved": int(row[0]), "pending": int(row[1])}
-
-
-def approved_minutes_by_volunteer(volunteer_ids: list[int]) -> dict[int, int]:
-    """{volunteer_id: approved minutes} for a page of volunteers (GROUP BY in SQL)."""
-    if not volunteer_ids:
-        return {}
-    rows = db.session.execute(
-        select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.minutes))
-        .where(and_(ServiceRecord.volunteer_id.in_(volunteer_ids), ServiceRecord.status == "approved"))
-        .group_by(ServiceRecord.volunteer_id))
-    return {vid: int(total) for vid, total in rows}
 
 
 def record_checkin_minutes(actor, activity, volunteer_id: int, minutes: int, *, approve: bool,

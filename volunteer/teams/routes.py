@@ -21,6 +21,7 @@ from ..volunteers import lookup
 from ..volunteers.models import Volunteer
 from . import services
 from ..forms import choices
+from ..hours.totals import minutes_by_team, minutes_by_volunteer
 from .forms import AddMemberForm, CategoryForm, TeamFilterForm, TeamForm
 from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
 
@@ -60,7 +61,7 @@ def index():
     ids = [t.id for t in page.items]
     # Members of every team: counted once per change of the data (volunteer/figures.py).
     counts = cached("teams.member_counts", ids_key(ids), lambda: services.member_counts(ids))
-    minutes = services.approved_minutes_by_team(ids, *_year_range())
+    minutes = minutes_by_team(ids, *_year_range())
     args = {k: v for k, v in {"kind": kind, "position_id": position_id, "q": q}.items() if v}
     return render_template("teams/index.html", page=page, counts=counts, minutes=minutes, filters=filters,
                            args=args, year=today_local().year)
@@ -165,11 +166,11 @@ def _render_detail(team: Team, form: AddMemberForm, status=200):
     joined = dict(db.session.execute(select(TeamMembership.volunteer_id, TeamMembership.joined_on).where(
         TeamMembership.team_id == team.id, TeamMembership.volunteer_id.in_(ids or [-1])))
                   .all())
-    minutes = services.approved_minutes_by_volunteer(ids, team.id)
+    minutes = minutes_by_volunteer(ids, also_in_team=team.id)
     activities = db.session.scalars(select(Activity).options(selectinload(Activity.category))
                                     .where(Activity.team_id == team.id)
                                     .order_by(Activity.service_date.desc(), Activity.id.desc()).limit(10)).all()
-    year_minutes = services.approved_minutes_by_team([team.id], *_year_range()).get(team.id, 0)
+    year_minutes = minutes_by_team([team.id], *_year_range()).get(team.id, 0)
     invitations = services.pending_invitations(team_id=team.id)
     return render_template("teams/detail.html", team=team, page=page, joined=joined, minutes=minutes,
                            activities=activities, form=form, year_minutes=year_minutes, invitations=invitations,

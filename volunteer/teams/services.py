@@ -1,5 +1,5 @@
 """Teams, their leaders and members, service categories and positions."""
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import diff, record, snapshot
@@ -7,9 +7,6 @@ from ..clock import utcnow
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
 from ..fields import FieldError, normalize_phone
-from ..figures import tally_by_team
-from ..hours.models import ServiceRecord
-from ..periods import whole_months
 from ..volunteers.models import Volunteer
 from ..volunteers.services import add_membership
 from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
@@ -202,33 +199,6 @@ def member_counts(team_ids) -> dict[int, int]:
     stmt = (select(TeamMembership.team_id, func.count())
             .where(TeamMembership.team_id.in_(list(team_ids))).group_by(TeamMembership.team_id))
     return {tid: n for tid, n in db.session.execute(stmt)}
-
-
-def approved_minutes_by_team(team_ids, date_from, date_to) -> dict[int, int]:
-    """Approved minutes per team for activity dates in [date_from, date_to], one GROUP BY
-    (for whole months, such as a year, over the per-month tallies: a few hundred rows)."""
-    if not team_ids:
-        return {}
-    months = whole_months(date_from, date_to)
-    if months:
-        return {tid: minutes for tid, (_n, minutes) in tally_by_team(team_ids, "approved", *months).items()
-                if _n or minutes}
-    stmt = (select(ServiceRecord.team_id, func.sum(ServiceRecord.minutes))
-            .where(ServiceRecord.team_id.in_(list(team_ids)), ServiceRecord.status == "approved",
-                   ServiceRecord.service_date >= date_from, ServiceRecord.service_date <= date_to)
-            .group_by(ServiceRecord.team_id))
-    return {tid: int(m or 0) for tid, m in db.session.execute(stmt)}
-
-
-def approved_minutes_by_volunteer(volunteer_ids, team_id=None) -> dict[int, tuple[int, int]]:
-    """{volunteer_id: (all approved minutes, approved minutes in team_id's activities)}."""
-    if not volunteer_ids:
-        return {}
-    in_team = case((ServiceRecord.team_id == team_id, ServiceRecord.minutes), else_=0)
-    stmt = (select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.minutes), func.sum(in_team))
-            .where(ServiceRecord.volunteer_id.in_(list(volunteer_ids)), ServiceRecord.status == "approved")
-            .group_by(ServiceRecord.volunteer_id))
-    return {vid: (int(total or 0), int(team or 0)) for vid, total, team in db.session.execute(stmt)}
 
 
 CATEGORY_FIELDS = ("name", "sort_order", "is_active")

@@ -18,7 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from ..permissions import get_visible_or_404, role_required
 from ..extensions import db
 from ..figures import cached, ids_key
-from ..hours.services import approved_minutes_by_volunteer, volunteer_totals
+from ..hours.services import volunteer_totals
+from ..hours.totals import minutes_by_volunteer
 from ..hours.stars import next_level, star_level, stars_text
 from ..clock import today_local
 from ..teams.models import Team, TeamMembership
@@ -66,7 +67,7 @@ def index():
     args = {k: v for k, v in filters.items() if v}
     return render_template(
         "volunteers/index.html", page=page, total=total, filters=filters, args=args, teams=teams,
-        team_names=services.team_names_by_volunteer(ids), minutes=approved_minutes_by_volunteer(ids),
+        team_names=services.team_names_by_volunteer(ids), minutes=minutes_by_volunteer(ids),
         statuses=STATUS_LABELS, political_statuses=POLITICAL_STATUSES, age_groups=roster.AGE_GROUP_LABELS)
 
 
