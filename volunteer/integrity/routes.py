@@ -8,9 +8,9 @@ from ..checkin.services import SETTING_AUTO, SETTING_BEFORE, SETTING_LABELS, SET
 from ..clock import today_local
 from ..extensions import db
 from ..periods import month_text
-from ..views import ListPage, page_arg, safe_next, save
+from ..views import ListPage, month_span, page_arg, safe_next, save
 from ..hours.models import ServiceRecord
-from ..hours.months import MONTH_RE, lock_month, month_overview, month_status
+from ..hours.months import lock_month, month_overview, month_status
 from . import services
 from .rules import daily_hours_limit
 from .forms import IntegritySettingsForm, LockMonthForm, QueueFilterForm, ReviewForm
@@ -111,7 +111,7 @@ def months():
                   duplicate=None):
             flash(f"{form.month.data} 已锁账。", "success")
             return redirect(url_for(".months"))
-    refused = form.month.data if form.month.errors and MONTH_RE.match(form.month.data or "") else None
+    refused = form.month.data if form.month.errors and month_span(form.month.data) else None
     refused_pending = month_status(refused)["pending"] if refused else 0
     return render_template("integrity/months.html", form=form, overview=month_overview(),
                            confirming=confirming, refused=refused, refused_pending=refused_pending,
