@@ -242,12 +242,13 @@ def test_date_unrecognised(typed):
     ("09:00", time(9, 0)), ("9:30", time(9, 30)), ("14:05:30", time(14, 5, 30)), ("１４：００", time(14)),
     (time(8, 15), time(8, 15)), (datetime(2024, 5, 1, 13, 45), time(13, 45)), (0.375, time(9, 0)),
     (0.5, time(12)), (0, time(0)), (timedelta(hours=10), time(10)),
+    ("9点", time(9)), ("9点30", time(9, 30)), ("9.30", time(9, 30)),  # as people type them (CONTRACT 12)
 ])
 def test_time_spellings(typed, expected):
     assert parse_time(typed, field="开始时间") == expected
 
 
-@pytest.mark.parametrize("typed", ["25:00", "9点", "12:60", 1.5, "", None])
+@pytest.mark.parametrize("typed", ["25:00", "9点70", "12:60", "上午", 1.5, "", None])
 def test_time_rejected(typed):
     with pytest.raises(FieldError) as excinfo:
         parse_time(typed, field="结束时间")
