@@ -121,6 +121,5 @@ def set_status(actor, activity: Activity, status: str) -> None:
     activity.status = status
     record(actor, "activity.status", "activity", activity.id, f"活动 {activity.title} 状态：{activity.status_label}",
            before={"status": before}, after={"status": status})
-
     if status == "published":
         promote(actor, activity)
