@@ -65,6 +65,18 @@ def test_full_id_numbers_are_masked(client, login_as):
     assert number not in html and number[:6] + "********" + number[-4:] in html
 
 
+def test_the_birth_date_beside_a_masked_number_is_hidden_too(client, login_as):
+    # The office's mask hides exactly the 8 birth-date digits: together they are the full number.
+    login_as("office")
+    number = f.make_id_number()
+    born = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+    entry(action="volunteer.update", object_type="volunteer", object_id=3,
+          before={"id_number": number, "birth_date": born}, after={"id_number": number, "birth_date": born})
+    db.session.commit()
+    html = client.get("/audit/").text
+    assert born not in html and number[6:14] not in html and number not in html
+
+
 def test_bulk_entry_extras_are_listed(client, login_as):
     login_as("office")
     entry(action="hours.approve", object_type="service_record", object_id=None, records=list(range(1, 45)))

@@ -143,6 +143,10 @@ def _masked(key: str, value):
         return [_masked(key, v) for v in value]
     if "id_number" in key and isinstance(value, str):
         return mask_id(value)  # the full number is shown only on the volunteer page, audited
+    if key == "birth_date" and value:
+        # The office's mask hides exactly the birth date: shown beside it, the two rebuild the
+        # full number without the audited reveal.
+        return "****-**-**"
     return value
 
 
