@@ -1,5 +1,5 @@
 """Activity pages: list, create/edit/publish, detail, sign-up, and the one-screen hours entry."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -13,11 +13,11 @@ from ..teams.models import Team
 from ..teams.services import active_categories
 from ..views import int_arg, month_arg, month_span, paginate, save
 from ..volunteers import lookup
-from . import roster, services
+from . import roster, services, signup_routes  # signup_routes: sign-up, cancel and 请假 on this blueprint
+from .blueprint import bp
 from .forms import ActivityForm, FindPersonForm
 from .models import Activity, ActivitySignup
 
-bp = Blueprint("activities", __name__, url_prefix="/activities")
 
 
 def _team_choices():
@@ -220,6 +220,3 @@ def _save_hours(activity, found_ids):
     else:
         flash("有填写错误，请修改标红的行后再保存（尚未保存任何内容）。", "error")
     return typed, errors
-
-
-from . import signup_routes  # noqa: E402  (sign-up, cancel and 请假 routes on this blueprint)

@@ -13,7 +13,7 @@ from ..permissions import get_visible_or_404
 from ..views import save
 from . import signups
 from .models import Activity, ActivitySignup
-from .routes import bp
+from .blueprint import bp
 
 
 def detail_context(activity: Activity) -> dict:
