@@ -211,3 +211,18 @@ def minutes_between(start: time, end: time) -> int:
 def hours_of(minutes) -> float:
     """Minutes -> hours to two decimals: the one conversion every page, sheet and report shows."""
     return round((minutes or 0) / 60, 2)
+
+
+# A 出生日期 given as a year and month only (the ID number supplies the day).
+_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:年|[./-])\s*(\d{1,2})\s*月?")
+
+
+def year_months(value) -> set[tuple[int, int]]:
+    """(year, month) a 出生日期 such as ``1990年1月`` / ``1990.01`` may mean; a number cell 1990.1
+    may have lost a trailing zero (1990.10), so it means October as well.  Empty when not one."""
+    if isinstance(value, float):
+        year, _, tail = repr(value).partition(".")
+        months = {int(tail)} | ({int(tail) * 10} if len(tail) == 1 else set()) if tail.isdigit() else set()
+        return {(int(year), m) for m in months if 1 <= m <= 12}
+    match = _YEAR_MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
+    return {(int(match[1]), int(match[2]))} if match and 1 <= int(match[2]) <= 12 else set()

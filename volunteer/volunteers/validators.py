@@ -15,7 +15,7 @@ from stdnum.iso7064 import mod_11_2
 
 from ..fields import SPACES as _SPACES
 from ..fields import FieldError, age_on, clean_text, compact as _compact, is_number as _is_number
-from ..fields import normalize_name, normalize_phone, parse_date
+from ..fields import normalize_name, normalize_phone, parse_date, year_months
 from ..national import codes as _national_codes
 
 
@@ -150,20 +150,6 @@ def _id_number_text(value, long_form: bool) -> str:
     if not _ID18.fullmatch(number):
         raise FieldError("证件号码前17位应为数字，最后一位为数字或X")
     return number
-
-
-_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:年|[./-])\s*(\d{1,2})\s*月?")
-
-
-def year_months(value) -> set[tuple[int, int]]:
-    """(year, month) a 出生日期 such as ``1990年1月`` / ``1990.01`` may mean; a number cell 1990.1
-    may have lost a trailing zero (1990.10), so it means October as well.  Empty when not one."""
-    if isinstance(value, float):
-        year, _, tail = repr(value).partition(".")
-        months = {int(tail)} | ({int(tail) * 10} if len(tail) == 1 else set()) if tail.isdigit() else set()
-        return {(int(year), m) for m in months if 1 <= m <= 12}
-    match = _YEAR_MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
-    return {(int(match[1]), int(match[2]))} if match and 1 <= int(match[2]) <= 12 else set()
 
 
 def id15_to_18(value) -> str | None:
