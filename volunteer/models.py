@@ -5,9 +5,10 @@ from .auth.models import LoginSession, User  # noqa: F401
 from .certificates.models import Certificate  # noqa: F401
 from .checkin.models import Checkin  # noqa: F401
 from .figures import DataVersion, RecordTally  # noqa: F401
-from .hours.models import MonthLock, ServiceRecord  # noqa: F401
+from .hours.models import MonthLock, RecordRequest, ServiceRecord  # noqa: F401
 from .imports.models import ImportBatch  # noqa: F401
 from .integrity.models import IntegrityReview  # noqa: F401
+from .merits.models import Commendation, Evaluation, Training, TrainingAttendance  # noqa: F401
 from .national.models import NationalCodeMap  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .positions.models import Position  # noqa: F401
