@@ -9,7 +9,7 @@ from .hours.models import MonthLock, RecordRequest, ServiceRecord  # noqa: F401
 from .imports.models import ImportBatch  # noqa: F401
 from .integrity.models import IntegrityReview  # noqa: F401
 from .merits.models import Commendation, Evaluation, Training, TrainingAttendance  # noqa: F401
-from .national.models import NationalCodeMap  # noqa: F401
+from .national.models import NationalBatch, NationalBatchFile, NationalCodeMap, NationalExported  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .positions.models import Position  # noqa: F401
 from .teams.models import ServiceCategory, Team, TeamInvitation, TeamMembership  # noqa: F401
