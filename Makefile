@@ -1,12 +1,13 @@
 # make run: set up, migrate, seed demo data when empty, serve on http://127.0.0.1:5000
 # make test: set up and run every test
+# make messages: re-extract the interface strings and merge them into the English catalogue
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app volunteer
 PYTEST_ARGS ?=
 
-.PHONY: run test install clean
+.PHONY: run test install clean messages
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +16,7 @@ $(BIN)/activate: pyproject.toml
 	touch $(BIN)/activate
 
 install: $(BIN)/activate
+	$(BIN)/pybabel -q compile -d volunteer/translations  # the app also compiles a stale .mo at start
 
 run: install
 	$(FLASK) db upgrade
@@ -26,3 +28,7 @@ test: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o volunteer/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i volunteer/translations/messages.pot -d volunteer/translations

@@ -20,9 +20,11 @@ from .database import tune_engine
 from .exports import routes as exports_routes
 from .extensions import bootstrap, csrf, db, login_manager, migrate
 from .hours import routes as hours_routes
+from .i18n import init_i18n
 from .imports import routes as imports_routes
 from .integrity import routes as integrity_routes
 from .joining import routes as joining_routes
+from .language import routes as language_routes
 from .main import routes as main_routes
 from .me import routes as me_routes
 from .national import routes as national_routes
@@ -55,6 +57,7 @@ def _register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    init_i18n(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
@@ -73,5 +76,6 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_routes, main_routes, positions_routes, teams_routes, volunteers_routes,
                    activities_routes, hours_routes, me_routes, users_routes, audit_routes,
                    imports_routes, exports_routes, reports_routes, certificates_routes,
-                   integrity_routes, checkin_routes, national_routes, joining_routes):
+                   integrity_routes, checkin_routes, national_routes, joining_routes,
+                   language_routes):
         app.register_blueprint(module.bp)

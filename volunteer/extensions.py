@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app."""
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -26,3 +27,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+babel = Babel()  # initialised by volunteer.i18n.init_i18n

@@ -25,6 +25,7 @@ EXPECTED = {
     ('activities.mark_leave', 'POST', 'B'): '302 404 302 404 302',
     ('activities.signup', 'POST', 'A'): '302 404 404 403 403',
     ('activities.signup', 'POST', 'B'): '302 404 403 404 403',
+    ('language.switch', 'POST', None): '400 400 400 400 400',  # no lang given; a choice answers 302
     ('audit.index', 'GET', None): '302 403 403 403 200',
     ('auth.change_password', 'GET', None): '302 200 200 200 200',
     ('auth.change_password', 'POST', None): '302 200 200 200 200',

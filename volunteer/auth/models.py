@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,7 +18,7 @@ from ..extensions import db
 from ..clock import utcnow
 from ..teams.models import team_leaders
 
-ROLE_LABELS = {"office": "分中心办公室", "leader": "队长", "volunteer": "志愿者"}
+ROLE_LABELS = {"office": _l("分中心办公室"), "leader": _l("队长"), "volunteer": _l("志愿者")}
 
 
 class User(UserMixin, db.Model):
@@ -61,7 +62,7 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return str(ROLE_LABELS.get(self.role, self.role))
 
     @property
     def label(self) -> str:
