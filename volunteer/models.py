@@ -8,6 +8,7 @@ from .figures import DataVersion, RecordTally  # noqa: F401
 from .hours.models import MonthLock, RecordRequest, ServiceRecord  # noqa: F401
 from .imports.models import ImportBatch  # noqa: F401
 from .integrity.models import IntegrityReview  # noqa: F401
+from .joining.models import TeamApplication  # noqa: F401
 from .merits.models import Commendation, Evaluation, Training, TrainingAttendance  # noqa: F401
 from .national.models import NationalBatch, NationalBatchFile, NationalCodeMap, NationalExported  # noqa: F401
 from .settings import Setting  # noqa: F401

@@ -1,4 +1,4 @@
-"""`flask export volunteers|hours|summary`: Excel exports from the command line (CONTRACT section 2).
+"""`flask export volunteers|hours|summary|national`: Excel exports from the command line (CONTRACT section 2).
 
 The command line acts as the system (audited as "cli") with office rights. A bad argument
 (unknown team, bad date) is a one-line Chinese reason on stderr and exit status 2. The file is
@@ -19,6 +19,7 @@ from flask.cli import AppGroup
 from ..cli_support import cli_write_intent, fail
 from ..errors import ServiceError
 from ..extensions import db
+from ..national.pack import create_batch
 from . import exporters
 
 export_cli = AppGroup("export", help="Excel 导出")
@@ -116,3 +117,25 @@ def summary(out, year, month):
     _run(out, lambda path: exporters.export_summary(path, year=y, month=m))
     period = f"{y}年{m}月" if m else f"{y}年"
     click.echo(f"已导出 {period} 统计报表到 {out}")
+
+
+@export_cli.command("national")
+@click.argument("out")
+@click.option("--from", "date_from", default=None, help="活动日期起（含），YYYY-MM-DD")
+@click.option("--to", "date_to", default=None, help="活动日期止（含），YYYY-MM-DD")
+@click.option("--since-last", is_flag=True, help="只导出上一批以来新确认或有变更的记录")
+def national(out, date_from, date_to, since_last):
+    """Export the national-standard pack (志愿者 · 服务时长 · 不能导出 · 变更) as the next
+    numbered batch (CONTRACT section 10). Exit 0 once written, refused rows or an empty batch
+    included; 2 for a bad argument or an unwritable OUT."""
+    start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+    if start and end and start > end:
+        fail(f"--from {start} 晚于 --to {end}")
+
+    def build(path):
+        with open(path, "w+b") as f:
+            return create_batch(None, f, date_from=start, date_to=end, since_last=since_last)
+
+    batch = _run(out, build, writes=True)
+    click.echo(f"已导出第 {batch.id} 批到 {out}：志愿者 {batch.volunteers} 人，服务时长 {batch.records} 条，"
+               f"不能导出 {batch.refused} 条，变更 {batch.changes} 条")

@@ -160,3 +160,65 @@ def _number_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+class _Appender:
+    """One sheet of :func:`open_sheets`: ``append(values)`` writes the next row."""
+
+    def __init__(self, book: Any, spec: SheetSpec, formats: dict, used: set[str]):
+        self.book, self.spec, self.formats, self.used = book, spec, formats, used
+        self.text_cols = frozenset(spec.text_columns or ())
+        self.part, self.rows = 1, 0
+        self.ws = _new_sheet(book, spec, formats, sheet_title(spec.title, used))
+
+    def append(self, values: Sequence[Any]) -> None:
+        if self.rows >= MAX_ROWS_PER_SHEET:
+            _finish(self.ws, self.rows, len(self.spec.header))
+            self.part += 1
+            self.ws = _new_sheet(self.book, self.spec, self.formats,
+                                 sheet_title(self.spec.title, self.used, f"({self.part})"))
+            self.rows = 0
+        self.rows += 1
+        for col, value in enumerate(values):
+            _write_cell(self.ws, self.rows, col, value, col in self.text_cols, self.formats)
+
+
+class open_sheets:  # noqa: N801 - used as a context manager, like open()
+    """Sheets filled side by side, still in constant memory: a pass that yields rows for several
+    sheets at once (the national pack's 服务时长 and 不能导出) writes each where it belongs.
+
+    ``with open_sheets(target, specs) as book: book[0].append(row)``; the sheets appear in the
+    order of ``specs`` (their ``rows`` are ignored), then any ``book.add(spec)`` made later;
+    rows within one sheet come in order.
+    """
+
+    def __init__(self, target: str | Path | BinaryIO, specs: Sequence[SheetSpec]):
+        self.target, self.specs = target, specs
+
+    def __enter__(self) -> "open_sheets":
+        target = self.target
+        self.book = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, WORKBOOK_OPTIONS)
+        self.formats = {
+            "header": self.book.add_format({"bold": True}),
+            "text": self.book.add_format({"num_format": "@"}),
+            "date": self.book.add_format({"num_format": DATE_FORMAT}),
+            "datetime": self.book.add_format({"num_format": DATETIME_FORMAT}),
+            "time": self.book.add_format({"num_format": TIME_FORMAT}),
+        }
+        self.used: set[str] = set()
+        self.sheets = [_Appender(self.book, spec, self.formats, self.used) for spec in self.specs]
+        return self
+
+    def __getitem__(self, index: int) -> _Appender:
+        return self.sheets[index]
+
+    def add(self, spec: SheetSpec) -> _Appender:
+        """A further sheet, after those made so far."""
+        sheet = _Appender(self.book, spec, self.formats, self.used)
+        self.sheets.append(sheet)
+        return sheet
+
+    def __exit__(self, *exc) -> None:
+        for sheet in self.sheets:
+            _finish(sheet.ws, sheet.rows, len(sheet.spec.header))
+        self.book.close()

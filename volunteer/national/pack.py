@@ -1,0 +1,298 @@
+"""The national pack (CONTRACT section 10): one workbook for 全国志愿服务信息系统, a numbered batch.
+
+Sheets: 志愿者 (the people, coded fields by their national names), 服务时长 (one row per approved
+record the national form takes: full start and end date-times from the activity, hours to two
+decimals, 录入方式 1), 不能导出 (each approved record it would refuse, with the reason, see
+``rules``) and 变更 (records the national system received in an earlier batch and that were
+voided or corrected since: always with ``since_last``, otherwise only when there are some).
+
+``since_last`` writes only records that are new or changed since the batches before: each
+record's last delivered outcome and values live in ``national_exported`` (see its model), and a
+record is written again when today's differ.  志愿者 then holds the people of the batch's
+records; a pack of everything (no dates, not since-last) also lists every active volunteer.
+
+One pass over the approved records, a block of volunteers per query (each query read whole
+before the register is written, so both databases allow the interleaving), streaming into
+XlsxWriter constant-memory sheets side by side: memory stays flat whatever the count.
+``create_batch`` never commits; the caller commits once.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import BinaryIO
+
+from sqlalchemy import delete, exists, select, text, update
+
+from ..activities.models import Activity
+from ..audit.services import record
+from ..bulk import insert_tuples
+from ..clock import CHINA_TZ, utcnow
+from ..errors import ServiceError
+from ..excel.writer import SheetSpec, open_sheets
+from ..extensions import db
+from ..fields import hours_of
+from ..hours.models import ServiceRecord
+from ..volunteers.models import Volunteer
+from . import codes, mapping, rules
+from .models import NationalBatch, NationalBatchFile, NationalExported
+
+VOLUNTEER_HEADER = ["姓名", "证件类型", "证件号码", "性别", "出生日期", "手机号码", "政治面貌", "学历",
+                    "个人特长", "全国志愿者编号", "本系统编号"]
+HOURS_HEADER = ["证件类型", "证件号码", "姓名", "全国志愿者编号", "项目名称", "开始时间", "结束时间", "时长",
+                "录入方式", "备注", "本系统记录号"]
+REFUSED_HEADER = ["本系统记录号", "姓名", "项目名称", "活动日期", "开始时间", "结束时间", "时长", "不能导出的原因"]
+CHANGES_HEADER = ["变更", "本系统记录号", "姓名", "证件号码", "项目名称", "原开始时间", "原结束时间", "原时长",
+                  "现开始时间", "现结束时间", "现时长", "原批次号", "处理办法"]
+SHEETS = (
+    SheetSpec("志愿者", VOLUNTEER_HEADER, (), {2, 5, 9}, [10, 16, 22, 6, 12, 14, 16, 16, 20, 20, 10]),
+    SheetSpec("服务时长", HOURS_HEADER, (), {0, 1, 3, 8}, [16, 22, 10, 20, 28, 17, 17, 8, 8, 20, 12]),
+    SheetSpec("不能导出", REFUSED_HEADER, (), (), [12, 10, 28, 12, 10, 10, 8, 60]),
+)
+CHANGES_SHEET = SheetSpec("变更", CHANGES_HEADER, (), {3}, [8, 12, 10, 22, 28, 17, 17, 8, 17, 17, 8, 8, 50])
+ENTRY_MODE = "1"  # 录入方式 of the national hours import: 1, entered by the organisation
+BLOCK = 500  # volunteers per query: a few thousand records, read whole
+SKILL_SPLIT = str.maketrans({c: "、" for c in ",，;；/ "})
+ADVICE = {
+    "void": "本系统已作废：请在全国系统中删除这条时长",
+    "corrected": "本系统已更正：请在全国系统中删除原时长，更正后的记录在本批“服务时长”表中",
+    "refused": "本系统已更正，但更正后的记录不能导出（见“不能导出”表）：请在全国系统中删除原时长",
+}
+_LOCK_KEY = 1017  # PostgreSQL advisory lock: one batch at a time, so two never both claim a record
+
+
+class _People:
+    """志愿者 rows by national names: the office's mapping read once, each value mapped once."""
+
+    def __init__(self) -> None:
+        self.tables = {field: mapping.overrides(field) for field in mapping.MAPPED_FIELDS}
+        self.cache: dict[tuple[str, str | None], str | None] = {}
+
+    def name(self, field: str, value: str | None) -> str | None:
+        key = (field, value)
+        if key not in self.cache:
+            self.cache[key] = mapping.name_for(field, value, self.tables[field]) or value
+        return self.cache[key]
+
+    def skills(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        key = ("skill", value)
+        if key not in self.cache:
+            names = []
+            for part in filter(None, value.translate(SKILL_SPLIT).split("、")):
+                name = codes.name_of("skill", codes.find("skill", part) or codes.OTHER["skill"])
+                if name not in names:
+                    names.append(name)
+            self.cache[key] = "、".join(names)
+        return self.cache[key]
+
+    def row(self, v) -> tuple:
+        return (v.name, self.name("id_type", v.id_type), v.id_number, self.name("gender", v.gender), v.birth_date,
+                v.phone, self.name("political_status", v.political_status), self.name("education", v.education),
+                self.skills(v.skills), v.national_no, v.id)
+
+
+def _span_text(start_at, end_at) -> str:
+    return f"{start_at:%Y-%m-%d %H:%M}–{end_at:%H:%M}"
+
+
+def _dates(column, date_from, date_to) -> list:
+    conds = []
+    if date_from:
+        conds.append(column >= date_from)
+    if date_to:
+        conds.append(column <= date_to)
+    return conds
+
+
+def _judge(rows: list, now_local: datetime) -> list[list]:
+    """[row, start_at, end_at, reason key or None, reason detail] for one volunteer's records.
+
+    What the national system already holds unchanged is placed first (it keeps what came
+    first), then the rest in start order; a record overlapping one placed is refused."""
+    judged = []
+    for row in rows:
+        start_at, end_at, why = rules.span(row.service_date, row.start_time, row.end_time)
+        judged.append([row, start_at, end_at, rules.refusal(start_at, end_at, why, row.minutes, now_local), None])
+    overlaps = rules.Overlaps()
+    held = {j[0].id for j in judged if j[3] is None and j[0].outcome == "sent" and not _changed(j)}
+    for j in judged:
+        if j[0].id in held:
+            overlaps.accept(j[1], j[2], f"记录号 {j[0].id}（{j[0].title} {_span_text(j[1], j[2])}）")
+    for j in judged:
+        if j[3] is not None or j[0].id in held:
+            continue
+        clash = overlaps.clash(j[1], j[2])
+        if clash:
+            j[3], j[4] = "overlap", clash
+        else:
+            overlaps.accept(j[1], j[2], f"记录号 {j[0].id}（{j[0].title} {_span_text(j[1], j[2])}）")
+    return judged
+
+
+def _changed(j) -> bool:
+    """Whether a record's values differ from what the batch that last carried it wrote."""
+    row = j[0]
+    return row.outcome is not None and (row.e_start != j[1] or row.e_end != j[2] or row.e_minutes != row.minutes)
+
+
+def _check(actor, date_from, date_to) -> None:
+    if actor is not None and actor.role != "office":
+        raise ServiceError("只有分中心办公室可以导出全国志愿服务信息系统数据包。")
+    if date_from and date_to and date_from > date_to:
+        raise ServiceError("开始日期不能晚于结束日期。")
+
+
+def create_batch(actor, out: BinaryIO, *, date_from: date | None = None, date_to: date | None = None,
+                 since_last: bool = False, now_local: datetime | None = None) -> NationalBatch:
+    """Write the next numbered batch into ``out`` (a binary file opened for writing and reading),
+    keep the file in the register and audit it.  ``actor`` None is the command line."""
+    _check(actor, date_from, date_to)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    batch = NationalBatch(created_by_id=getattr(actor, "id", None),
+                          created_by_name=getattr(actor, "username", None) or "cli",
+                          date_from=date_from, date_to=date_to, since_last=since_last)
+    db.session.add(batch)
+    db.session.flush()
+    now_local = now_local or utcnow() + CHINA_TZ.utcoffset(None)
+    people = _People()
+    with open_sheets(out, SHEETS) as book:
+        changes = _write_records(book, batch, people, date_from, date_to, since_last, now_local)
+        changes += _voided(batch, date_from, date_to)
+        if not (since_last or date_from or date_to):
+            _write_other_volunteers(book, batch, people)
+        if since_last or changes:
+            sheet = book.add(CHANGES_SHEET)
+            for row in changes:
+                sheet.append(row)
+        batch.changes = len(changes)
+    out.flush()
+    out.seek(0)
+    content = out.read()
+    batch.size, batch.digest = len(content), hashlib.sha256(content).hexdigest()
+    db.session.add(NationalBatchFile(batch_id=batch.id, content=content))
+    record(actor, "national.export", "national_batch", batch.id,
+           f"生成全国系统数据包第 {batch.id} 批（{batch.period_text}{'，仅上批以来' if since_last else ''}）："
+           f"志愿者 {batch.volunteers} 人，时长 {batch.records} 条，不能导出 {batch.refused} 条，变更 {batch.changes} 条",
+           date_from=date_from, date_to=date_to, since_last=since_last, volunteers=batch.volunteers,
+           records=batch.records, refused=batch.refused, changes=batch.changes, digest=batch.digest)
+    db.session.flush()
+    return batch
+
+
+def _write_records(book, batch, people: _People, date_from, date_to, since_last, now_local) -> list[tuple]:
+    """The one pass over approved records; returns the 变更 rows of corrected records."""
+    r, a, e = ServiceRecord.__table__.c, Activity.__table__.c, NationalExported.__table__.c
+    v = Volunteer.__table__.c
+    in_range = _dates(r.service_date, date_from, date_to)
+    volunteer_ids = db.session.scalars(select(r.volunteer_id).where(r.status == "approved", *in_range)
+                                       .distinct().order_by(r.volunteer_id)).all()
+    volunteers_sheet, hours_sheet, refused_sheet = book[0], book[1], book[2]
+    changes: list[tuple] = []
+    for start in range(0, len(volunteer_ids), BLOCK):
+        low, high = volunteer_ids[start], volunteer_ids[min(start + BLOCK, len(volunteer_ids)) - 1]
+        rows = db.session.execute(
+            select(r.id, r.volunteer_id, r.service_date, r.minutes, r.note, a.title, a.start_time, a.end_time,
+                   e.outcome, e.start_at.label("e_start"), e.end_at.label("e_end"), e.minutes.label("e_minutes"),
+                   e.batch_id.label("e_batch"))
+            .select_from(ServiceRecord.__table__).join(Activity.__table__, a.id == r.activity_id)
+            .outerjoin(NationalExported.__table__, e.record_id == r.id)
+            .where(r.status == "approved", r.volunteer_id.between(low, high), *in_range)
+            .order_by(r.volunteer_id, r.service_date, a.start_time, r.id)).all()
+        persons = {p.id: p for p in db.session.execute(
+            select(v.id, v.name, v.gender, v.id_type, v.id_number, v.phone, v.birth_date, v.political_status,
+                   v.education, v.skills, v.national_no).where(v.id.between(low, high)))}
+        stale, fresh = [], []
+        group: list = []
+        for row in rows + [None]:
+            if group and (row is None or row.volunteer_id != group[0].volunteer_id):
+                person = persons[group[0].volunteer_id]
+                written = False
+                for j in _judge(group, now_local):
+                    rec, start_at, end_at, key, detail = j
+                    outcome = "sent" if key is None else "refused"
+                    changed = _changed(j)
+                    if rec.outcome is not None and (changed or rec.outcome != outcome):
+                        stale.append(rec.id)
+                    if rec.outcome is None or changed or rec.outcome != outcome:
+                        fresh.append((rec.id, batch.id, outcome, start_at, end_at, rec.minutes))
+                    if rec.outcome == "sent" and (changed or outcome != "sent"):
+                        changes.append(("更正", rec.id, person.name, person.id_number, rec.title, rec.e_start,
+                                        rec.e_end, hours_of(rec.e_minutes), start_at, end_at, hours_of(rec.minutes),
+                                        rec.e_batch, ADVICE["corrected" if outcome == "sent" else "refused"]))
+                    if since_last and not (rec.outcome is None or changed or rec.outcome != outcome):
+                        continue
+                    written = True
+                    if key is None:
+                        batch.records += 1
+                        hours_sheet.append((people.name("id_type", person.id_type), person.id_number, person.name,
+                                            person.national_no, rec.title, start_at, end_at, hours_of(rec.minutes),
+                                            ENTRY_MODE, rec.note, rec.id))
+                    else:
+                        batch.refused += 1
+                        refused_sheet.append((rec.id, person.name, rec.title, rec.service_date, rec.start_time,
+                                              rec.end_time, hours_of(rec.minutes), rules.reason_text(key, detail)))
+                if written:
+                    batch.volunteers += 1
+                    volunteers_sheet.append(people.row(person))
+                group = []
+            if row is not None:
+                group.append(row)
+        if stale:
+            db.session.execute(delete(NationalExported).where(NationalExported.record_id.in_(stale)))
+        if fresh:
+            insert_tuples(NationalExported.__table__,
+                          ("record_id", "batch_id", "outcome", "start_at", "end_at", "minutes"), fresh)
+    return changes
+
+
+def _voided(batch, date_from, date_to) -> list[tuple]:
+    """变更 rows of records an earlier batch sent that are void now; they are marked reported."""
+    r, a, e, v = (ServiceRecord.__table__.c, Activity.__table__.c, NationalExported.__table__.c,
+                  Volunteer.__table__.c)
+    rows = db.session.execute(
+        select(e.record_id, e.start_at, e.end_at, e.minutes, e.batch_id, v.name, v.id_number, a.title)
+        .select_from(NationalExported.__table__).join(ServiceRecord.__table__, r.id == e.record_id)
+        .join(Activity.__table__, a.id == r.activity_id).join(Volunteer.__table__, v.id == r.volunteer_id)
+        .where(e.outcome == "sent", r.status == "void", *_dates(r.service_date, date_from, date_to))
+        .order_by(e.record_id)).all()
+    ids = [row.record_id for row in rows]
+    for start in range(0, len(ids), 5000):
+        db.session.execute(update(NationalExported).where(NationalExported.record_id.in_(ids[start:start + 5000]))
+                           .values(outcome="void", batch_id=batch.id))
+    return [("作废", row.record_id, row.name, row.id_number, row.title, row.start_at, row.end_at,
+             hours_of(row.minutes), None, None, None, row.batch_id, ADVICE["void"]) for row in rows]
+
+
+def _write_other_volunteers(book, batch, people: _People) -> None:
+    """A pack of everything also lists the active volunteers without an approved record."""
+    r, v = ServiceRecord.__table__.c, Volunteer.__table__.c
+    stmt = (select(v.id, v.name, v.gender, v.id_type, v.id_number, v.phone, v.birth_date, v.political_status,
+                   v.education, v.skills, v.national_no)
+            .where(v.status == "active", ~exists().where(r.volunteer_id == v.id, r.status == "approved"))
+            .order_by(v.id))
+    result = db.session.execute(stmt.execution_options(yield_per=5000))
+    try:
+        for chunk in result.partitions():
+            for person in chunk:
+                batch.volunteers += 1
+                book[0].append(people.row(person))
+    finally:
+        result.close()
+
+
+def batch_file(actor, batch: NationalBatch) -> bytes:
+    """A batch's workbook again, for the office (audited: it holds full ID numbers)."""
+    _check(actor, None, None)
+    content = db.session.scalar(select(NationalBatchFile.content).where(NationalBatchFile.batch_id == batch.id))
+    if content is None:
+        raise ServiceError(f"第 {batch.id} 批的文件不存在。")
+    record(actor, "national.download", "national_batch", batch.id, f"下载全国系统数据包第 {batch.id} 批",
+           digest=batch.digest)
+    return content
+
+
+def download_name(batch: NationalBatch) -> str:
+    return f"全国志愿服务信息系统数据包_第{batch.id}批_{batch.created_at + CHINA_TZ.utcoffset(None):%Y%m%d}.xlsx"
