@@ -19,6 +19,7 @@ from .config import configure
 from .database import tune_engine
 from .exports import routes as exports_routes
 from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .hours import request_routes as hour_request_routes
 from .hours import routes as hours_routes
 from .i18n import init_i18n
 from .imports import routes as imports_routes
@@ -74,7 +75,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     install_converters(app)  # before the routes: path ids beyond an INTEGER answer 404
     for module in (auth_routes, main_routes, positions_routes, teams_routes, volunteers_routes,
-                   activities_routes, hours_routes, me_routes, users_routes, audit_routes,
+                   activities_routes, hours_routes, hour_request_routes, me_routes, users_routes, audit_routes,
                    imports_routes, exports_routes, reports_routes, certificates_routes,
                    integrity_routes, checkin_routes, national_routes, joining_routes,
                    language_routes):

@@ -10,6 +10,7 @@ from volunteer.activities.models import ActivitySignup
 from volunteer.certificates.services import issue_certificate
 from volunteer.excel.writer import SheetSpec, write_workbook
 from volunteer.extensions import db
+from volunteer.hours.models import RecordRequest
 from volunteer.imports.services import start_preview
 from volunteer.positions.models import Position
 from volunteer.teams.models import Team
@@ -62,6 +63,12 @@ def build_world() -> World:
         db.session.add(signup)
         db.session.flush()
         w.objects[("signup_id", owner)] = signup.id
+        request = RecordRequest(volunteer_id=member.id, kind="correct", team_id=team.id, record_id=record.id,
+                                activity_id=activity.id, service_date=activity.service_date, minutes=90,
+                                reason="少记了")
+        db.session.add(request)
+        db.session.flush()
+        w.objects[("request_id", owner)] = request.id
     w.users["office"] = f.make_user("office", username="office")
     w.users["volunteer"] = f.make_user("volunteer", username="13900000001", volunteer=w.objects[("_member", "A")])
     for owner in ("A", "B"):

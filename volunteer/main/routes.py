@@ -6,6 +6,7 @@ from sqlalchemy import func, select, text
 from ..activities.signups import overdue_activities
 from ..clock import today_local
 from ..extensions import db
+from ..hours.requests import start_page_summary
 from ..workdays import uncovered_years
 from ..figures import cached, tally_count
 from ..teams.models import Team
@@ -39,4 +40,5 @@ def index():
     # 民政部令第67号: records within 10 working days; the overdue ones are named here.
     overdue = overdue_activities(current_user.team_scope, today)
     return render_template("main/index.html", stats=stats, teams=sorted(current_user.led_teams, key=lambda t: t.name),
-                           overdue=overdue, uncovered=uncovered_years(today, today))
+                           overdue=overdue, uncovered=uncovered_years(today, today),
+                           requests=start_page_summary(current_user, today))

@@ -9,6 +9,7 @@ from ..activities.signups import upcoming_for
 from ..certificates.models import Certificate
 
 from ..extensions import db
+from ..hours import requests as record_requests
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
 from ..hours.stars import next_level, star_level, stars_text
@@ -37,7 +38,9 @@ def index():
                            stars=stars_text(level), upcoming=next_level(totals["approved"]),
                            records=records, certificates=certificates,
                            invitations=team_services.pending_invitations(volunteer_id=volunteer.id),
-                           signups=upcoming_for(volunteer.id))
+                           signups=upcoming_for(volunteer.id),
+                           my_requests=record_requests.for_volunteer(volunteer.id),
+                           asked=record_requests.pending_record_ids(volunteer.id))
 
 @bp.route("/invitations", methods=["POST"])
 @login_required
