@@ -9,6 +9,7 @@ from ..extensions import db
 from ..fields import FieldError
 from ..teams.models import Team
 from ..volunteers.models import Volunteer
+from ..volunteers.lookup import key_conditions
 from ..volunteers.validators import normalize_id_number
 from . import services
 
@@ -39,7 +40,7 @@ def create(role, username, password, teams, id_number, display_name):
             number = normalize_id_number(id_number) if len(id_number.strip()) == 18 else id_number.strip().upper()
         except FieldError as exc:
             fail(f"证件号码无效：{exc.message}", 1)
-        volunteer = db.session.scalar(select(Volunteer).where(Volunteer.id_number == number))
+        volunteer = db.session.scalar(select(Volunteer).where(*key_conditions(id_number=number)))
         if volunteer is None:
             fail("没有找到该证件号码的志愿者。", 1)
     try:

@@ -16,8 +16,9 @@ from ..extensions import db
 from ..fields import FieldError, normalize_name, normalize_phone
 from ..clock import utcnow
 from .. import throttle
+from ..volunteers.lookup import key_conditions, read_typed
 from ..volunteers.models import Volunteer
-from ..volunteers.validators import ID_TYPES, normalize_id_number
+from ..volunteers.validators import normalize_id_number
 from .models import LoginSession, User, dummy_password_check
 
 ROLES = ("office", "leader", "volunteer")
@@ -92,19 +93,10 @@ def check_password_rules(password: str, username: str | None = None, *others: st
 
 
 def _identifier(username: str) -> tuple[str, str | None, str | None]:
-    """(typed username, mobile, ID number) a login field may mean."""
+    """(typed username, mobile, ID number) a login field may mean (volunteers/lookup.py reads it)."""
     typed = (username or "").strip()
-    try:
-        phone = normalize_phone(typed)
-    except FieldError:
-        phone = None
-    try:
-        id_number = normalize_id_number(typed) if len(typed) == 18 else None
-    except FieldError:
-        id_number = None
-    if id_number is None and 5 <= len(typed) <= 30 and typed.isascii() and typed.isalnum() and phone is None:
-        id_number = typed.upper()  # a passport or permit number
-    return typed, phone, id_number
+    meant = read_typed(typed)
+    return typed, meant.phone, meant.id_number
 
 
 def _login_keys(username: str, address: str | None) -> tuple[str, str]:
@@ -120,12 +112,7 @@ def _candidates(username: str, limit: int) -> list[User]:
     typed, phone, id_number = _identifier(username)
     if not typed:
         return []
-    by_record = []
-    if phone:
-        by_record.append(Volunteer.phone == phone)
-    if id_number:
-        # id_type first: the (id_type, id_number) unique index serves the look-up.
-        by_record.append(Volunteer.id_type.in_(ID_TYPES) & (Volunteer.id_number == id_number))
+    by_record = key_conditions(phone, id_number)
     ids = select(User.id).where(User.username == typed)
     if by_record:
         # A union, so each half uses its own index (users.username; volunteers' phone or ID).
@@ -300,7 +287,7 @@ def claim_account(*, name: str, id_number: str, phone: str, password: str, addre
     volunteer = None
     if valid:
         volunteer = db.session.scalar(select(Volunteer).where(
-            Volunteer.id_number == id_number, Volunteer.name == name, Volunteer.phone == phone))
+            *key_conditions(id_number=id_number), *key_conditions(phone=phone), Volunteer.name == name))
     if volunteer is None or volunteer.status != "active" or \
             db.session.scalar(select(User.id).where(User.volunteer_id == volunteer.id)):
         raise ClaimFailed()

@@ -16,6 +16,7 @@ from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
 from ..clock import today_local
 from ..views import paginate, save, to_int
+from ..volunteers import lookup
 from ..volunteers.models import Volunteer
 from . import services
 from .forms import IssueForm, IssuerSettingsForm, RevokeForm, VolunteerSearchForm
@@ -51,11 +52,8 @@ def _find_volunteers(q: str):
     q = q.strip()
     if not q:
         return []
-    conds = [Volunteer.name == q, Volunteer.name.like(q.replace("%", "").replace("_", "") + "%"), Volunteer.phone == q]
-    if len(q) == 4:
-        conds.append(Volunteer.id_last4 == q.upper())
-    if len(q) >= 15:
-        conds.append(Volunteer.id_number == q.upper())
+    typed = lookup.read_typed(q)
+    conds = lookup.search_conditions(typed, national_no=False)
     return db.session.scalars(select(Volunteer).where(or_(*conds)).order_by(Volunteer.name, Volunteer.id).limit(20)).all()
 
 

@@ -27,6 +27,7 @@ from ..hours.services import record_checkin_minutes
 from ..settings import get_settings
 from ..clock import CHINA_TZ, utcnow
 from ..teams.models import TeamMembership
+from ..volunteers import lookup
 from ..volunteers.models import Volunteer
 from .models import Checkin
 
@@ -187,8 +188,9 @@ def sign_in(actor, activity: Activity, volunteer: Volunteer, *, via: str, device
             return current, False
         raise ServiceError(f"您还在「{current.activity.title}」签到中，请先签退。")
     place = _place(activity, location, proxy=proxy, via=via)
-    signed_up = db.session.scalar(select(ActivitySignup.id).where(
-        ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == volunteer.id)) is not None
+    signed_up = db.session.scalar(select(ActivitySignup.id).where(  # 候补 / cancelled: a walk-in
+        ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == volunteer.id,
+        ActivitySignup.status == "confirmed")) is not None
     pair = Checkin(activity_id=activity.id, volunteer_id=volunteer.id, state="in", signed_in_at=now, via=via,
                    walk_in=not signed_up, by_proxy=proxy, proxy_reason=proxy_reason[:200] if proxy else None,
                    in_by_id=getattr(actor, "id", None), device_id=None if proxy else device_id, **place)
@@ -315,10 +317,11 @@ def find_people(activity: Activity, name: str, last4: str) -> list[Volunteer]:
     if not name or len(last4) != 4:
         raise ServiceError("请填写姓名和手机号或证件号码的后 4 位。", "name")
     members = select(TeamMembership.volunteer_id).where(TeamMembership.team_id == activity.team_id)
-    signups = select(ActivitySignup.volunteer_id).where(ActivitySignup.activity_id == activity.id)
+    signups = select(ActivitySignup.volunteer_id).where(ActivitySignup.activity_id == activity.id,
+                                                        ActivitySignup.status == "confirmed")
     return db.session.scalars(select(Volunteer).where(
         Volunteer.name == name, Volunteer.status == "active",
-        or_(Volunteer.id_last4 == last4, func.substr(Volunteer.phone, func.length(Volunteer.phone) - 3, 4) == last4),
+        or_(*lookup.last4_conditions(last4)),
         or_(Volunteer.id.in_(members), Volunteer.id.in_(signups))).order_by(Volunteer.id).limit(10)).all()
 
 

@@ -22,6 +22,7 @@ every table with a fresh GROUP BY after every kind of write (tests/performance/t
 test_report_facts.py).
 """
 from .bulk import bulk_changes
+from .facts import TOWN, use_facts
 from .cache import cached, clear, current_token, ids_key
 from .models import (ActivityMonth, DataVersion, FactDelta, PeriodCount, RecordTally, RegistrationMonth, ReportCell,
                      StarRise, VolunteerPeriod)
@@ -30,7 +31,7 @@ from .triggers import FIGURES, TRACKED_TABLES, TRIGGER_PREFIX, initial_row_sql, 
 
 __all__ = [
     "ActivityMonth", "DataVersion", "FactDelta", "FIGURES", "PeriodCount", "RecordTally", "RegistrationMonth",
-    "ReportCell", "StarRise", "TRACKED_TABLES", "TRIGGER_PREFIX", "VolunteerPeriod", "bulk_changes", "cached", "clear", "current_token",
+    "ReportCell", "StarRise", "TOWN", "TRACKED_TABLES", "TRIGGER_PREFIX", "VolunteerPeriod", "bulk_changes", "cached", "clear", "current_token",
     "ids_key", "initial_row_sql", "tally_by_team", "tally_count", "tally_trigger_ddl",
-    "trigger_ddl",
+    "trigger_ddl", "use_facts",
 ]

@@ -25,7 +25,16 @@ reports fall back to a GROUP BY over the records for them (reports/facts.py).
 """
 from __future__ import annotations
 
+from flask import current_app, has_app_context
+
 from ..hours.stars import STAR_LEVELS
+
+TOWN = 0  # the team key of the whole town in volunteer_periods and period_counts
+
+
+def use_facts() -> bool:
+    """False only when a test forces the GROUP BY path to compare the two."""
+    return not has_app_context() or current_app.config.get("REPORT_FACTS", True)
 
 RECORD_FACT_TABLES = ("report_cells", "activity_months", "volunteer_periods", "period_counts", "star_rises")
 FACT_TABLES = RECORD_FACT_TABLES + ("registration_months",)  # the last one made of volunteers

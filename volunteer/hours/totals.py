@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 
 from ..extensions import db
-from ..figures import tally_by_team
+from ..figures import TOWN, PeriodCount, VolunteerPeriod, tally_by_team, use_facts
 from ..periods import whole_months
+from ..volunteers.models import Volunteer
 from .models import ServiceRecord
 
 
@@ -51,3 +52,33 @@ def minutes_by_team(team_ids, date_from, date_to) -> dict[int, int]:
                    ServiceRecord.service_date >= date_from, ServiceRecord.service_date <= date_to)
             .group_by(ServiceRecord.team_id))
     return {tid: int(m or 0) for tid, m in db.session.execute(stmt)}
+
+
+def all_time_minutes(volunteer_ids) -> dict[int, int]:
+    """{volunteer_id: approved minutes ever} for some volunteers: the sum of their years'
+    volunteer_periods rows (or their records, on ix_records_volunteer_cover)."""
+    vids = sorted(set(volunteer_ids))
+    result = {}
+    if use_facts():  # a few year rows per volunteer instead of every record (years: period_counts)
+        years = db.session.scalars(select(PeriodCount.period).where(
+            PeriodCount.team_id == TOWN, func.length(PeriodCount.period) == 4)).all()
+        for i in range(0, len(vids) if years else 0, 500):
+            result.update(db.session.execute(
+                select(VolunteerPeriod.volunteer_id, func.sum(VolunteerPeriod.minutes))
+                .where(VolunteerPeriod.period.in_(years), VolunteerPeriod.team_id == TOWN,
+                       VolunteerPeriod.volunteer_id.in_(vids[i:i + 500]))
+                .group_by(VolunteerPeriod.volunteer_id)).all())
+        return {k: int(v or 0) for k, v in result.items()}
+    if len(vids) > 2000:  # most of the registry (the export): one pass over the index beats chunks
+        wanted = set(vids)
+        rows = db.session.execute(
+            select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.minutes))
+            .where(ServiceRecord.volunteer_id.in_(select(Volunteer.id)), ServiceRecord.status == "approved")
+            .group_by(ServiceRecord.volunteer_id))
+        return {k: int(v or 0) for k, v in rows if k in wanted}
+    for i in range(0, len(vids), 500):
+        result.update(db.session.execute(
+            select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.minutes))
+            .where(ServiceRecord.volunteer_id.in_(vids[i:i + 500]), ServiceRecord.status == "approved")
+            .group_by(ServiceRecord.volunteer_id)).all())
+    return {k: int(v or 0) for k, v in result.items()}

@@ -16,27 +16,20 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import current_app, has_app_context
 from sqlalchemy import exists, func, select
 
 from ..extensions import db
-from ..figures import PeriodCount, RegistrationMonth, ReportCell, VolunteerPeriod
+from ..figures import TOWN, PeriodCount, RegistrationMonth, ReportCell, VolunteerPeriod, use_facts
 from ..periods import month_text, whole_months
 from ..hours.models import ServiceRecord
 from ..teams.models import ServiceCategory, Team, TeamMembership
 from ..volunteers.models import Volunteer
 
 APPROVED = "approved"
-TOWN = 0  # the team key of the whole town in volunteer_periods and period_counts
 
 
 def ids(values):
     return None if values is None else sorted({int(v) for v in values})
-
-
-def use_facts() -> bool:
-    """False only when a test forces the GROUP BY path to compare the two."""
-    return not has_app_context() or current_app.config.get("REPORT_FACTS", True)
 
 
 def period_key(date_from: date, date_to: date) -> str | None:

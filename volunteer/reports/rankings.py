@@ -18,6 +18,7 @@ from ..extensions import db
 from ..figures import PeriodCount, StarRise, VolunteerPeriod
 from ..hours.models import ServiceRecord
 from ..hours.stars import STAR_LEVELS, star_level, stars_text
+from ..hours.totals import all_time_minutes
 from ..teams.models import Team, TeamMembership
 from ..volunteers.models import Volunteer
 from ..fields import hours_of
@@ -166,36 +167,6 @@ def _rows(found) -> list[dict]:
                        "minutes": minutes, "hours": hours_of(minutes), "stars": level,
                        "stars_text": stars_text(level)})
     return result
-
-
-def all_time_minutes(volunteer_ids) -> dict[int, int]:
-    """{volunteer_id: approved minutes ever} for some volunteers: the sum of their years'
-    volunteer_periods rows (or their records, on ix_records_volunteer_cover)."""
-    vids = sorted(set(volunteer_ids))
-    result = {}
-    if use_facts():  # a few year rows per volunteer instead of every record (years: period_counts)
-        years = db.session.scalars(select(PeriodCount.period).where(
-            PeriodCount.team_id == TOWN, func.length(PeriodCount.period) == 4)).all()
-        for i in range(0, len(vids) if years else 0, 500):
-            result.update(db.session.execute(
-                select(VolunteerPeriod.volunteer_id, func.sum(VolunteerPeriod.minutes))
-                .where(VolunteerPeriod.period.in_(years), VolunteerPeriod.team_id == TOWN,
-                       VolunteerPeriod.volunteer_id.in_(vids[i:i + 500]))
-                .group_by(VolunteerPeriod.volunteer_id)).all())
-        return {k: int(v or 0) for k, v in result.items()}
-    if len(vids) > 2000:  # most of the registry (the export): one pass over the index beats chunks
-        wanted = set(vids)
-        rows = db.session.execute(
-            select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.minutes))
-            .where(ServiceRecord.volunteer_id.in_(select(Volunteer.id)), ServiceRecord.status == APPROVED)
-            .group_by(ServiceRecord.volunteer_id))
-        return {k: int(v or 0) for k, v in rows if k in wanted}
-    for i in range(0, len(vids), 500):
-        result.update(db.session.execute(
-            select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.minutes))
-            .where(ServiceRecord.volunteer_id.in_(vids[i:i + 500]), ServiceRecord.status == APPROVED)
-            .group_by(ServiceRecord.volunteer_id)).all())
-    return {k: int(v or 0) for k, v in result.items()}
 
 
 def team_names(volunteer_ids) -> dict[int, str]:

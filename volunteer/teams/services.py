@@ -6,8 +6,6 @@ from ..audit.services import diff, record, snapshot
 from ..clock import utcnow
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
-from ..fields import FieldError, normalize_phone
-from ..volunteers.models import Volunteer
 from ..volunteers.services import add_membership
 from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
 
@@ -152,44 +150,6 @@ def set_team_leaders(actor, team: Team, users) -> None:
     team.leaders = users
     record(actor, "team.leaders", "team", team.id, f"设置 {team.name} 的队长账号",
            before={"leaders": before}, after={"leaders": after})
-
-
-def find_volunteer(lookup: str, name: str | None = None, *, phone_needs_name: bool = False,
-                   allow_last4: bool = True):
-    """Find one registered volunteer by ID number, mobile (optionally with name), or the last
-    4 characters of the ID number with the name. Raises ServiceError (field "lookup" or "name")."""
-    import unicodedata
-
-    text = "".join(unicodedata.normalize("NFKC", lookup or "").split()).upper()
-    name = "".join(unicodedata.normalize("NFKC", name or "").split()) or None
-    if not text:
-        raise ServiceError("请输入手机号码或证件号码。", "lookup")
-    stmt = select(Volunteer)
-    try:
-        phone = normalize_phone(text)
-    except FieldError:
-        phone = None
-    if phone:
-        if phone_needs_name and not name:
-            raise ServiceError("按手机号查找时请同时填写姓名。", "name")
-        stmt = stmt.where(Volunteer.phone == phone)
-    elif len(text) == 4 and allow_last4:
-        if not name:
-            raise ServiceError("按证件号后4位查找时请同时填写姓名。", "name")
-        stmt = stmt.where(Volunteer.id_last4 == text)
-    elif len(text) >= 5:
-        stmt = stmt.where(Volunteer.id_number == text)
-    else:
-        hint = "（或证件号后4位加姓名）" if allow_last4 else ""
-        raise ServiceError(f"请输入完整的手机号码或证件号码{hint}。", "lookup")
-    if name:
-        stmt = stmt.where(Volunteer.name == name)
-    found = list(db.session.scalars(stmt.order_by(Volunteer.id).limit(2)))
-    if not found:
-        raise ServiceError("未找到该志愿者，请先登记。", "lookup")
-    if len(found) > 1:
-        raise ServiceError("找到多名符合条件的志愿者，请填写姓名或改用完整证件号码。", "lookup")
-    return found[0]
 
 
 def member_counts(team_ids) -> dict[int, int]:

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import choices
 from ..permissions import role_required
 from ..teams.models import Team
-from ..teams.services import find_volunteer
+from ..volunteers.lookup import find_one
 from ..views import paginate, save
 from .forms import LeaderTeamsForm, ResetPasswordForm, UserCreateForm, UserFilterForm
 
@@ -76,7 +76,7 @@ def create():
             if role == "volunteer" and not lookup:
                 raise ServiceError("志愿者账号须关联一名已登记的志愿者，请填写其证件号码或手机号。", "volunteer_lookup")
             if lookup:
-                volunteer = find_volunteer(lookup, form.volunteer_name.data, phone_needs_name=True, allow_last4=False)
+                volunteer = find_one(lookup, form.volunteer_name.data, phone_needs_name=True, allow_last4=False)
             # The rules (active volunteer, teams for leaders only, the default username) are
             # create_user's, shared with `flask users create`.
             username = auth_services.create_user(

@@ -1,11 +1,11 @@
 """Registering, editing and finding volunteers. Field rules live in validators.py only."""
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, or_, select
 
 from ..audit.services import diff, record, snapshot
 from ..errors import ServiceError, StaleError, ValidationFailed
 from ..extensions import db
 from ..teams.models import Team, TeamMembership
-from . import validators
+from . import lookup, validators
 from .models import Volunteer
 
 FIELDS = ("name", "gender", "id_type", "id_number", "phone", "birth_date", "political_status", "education",
@@ -129,20 +129,6 @@ def set_status(actor, volunteer: Volunteer, status: str) -> None:
            before={"status": before}, after={"status": status})
 
 
-def _starts_with(column, prefix: str):
-    """`column LIKE 'prefix%'`. PostgreSQL reads that from a varchar_pattern_ops index; SQLite's
-    LIKE folds ASCII case and so never uses an index: there the same rows are also bounded by
-    the range [prefix, prefix with its last character + 1), which the plain B-tree serves (in
-    SQLite's binary order that range holds exactly the strings starting with the prefix). Only
-    for prefixes without ASCII letters, so the case-folding match is kept for the others."""
-    cond = column.startswith(prefix, autoescape=True)
-    last = ord(prefix[-1]) + 1
-    if (db.session.get_bind().dialect.name == "sqlite" and not (0xD800 <= last <= 0xDFFF) and last <= 0x10FFFF
-            and not any(c.isascii() and c.isalpha() for c in prefix)):
-        cond = and_(column >= prefix, column < prefix[:-1] + chr(last), cond)
-    return cond
-
-
 def search_volunteers(*, q=None, team_id=None, status=None, political_status=None, age_group=None,
                       team_ids=None, today=None):
     """A SELECT of volunteers matching the list filters (ordered by id for stable pages).
@@ -151,17 +137,8 @@ def search_volunteers(*, q=None, team_id=None, status=None, political_status=Non
     `team_ids` restricts a leader to their teams' members.
     """
     stmt = select(Volunteer)
-    if q:
-        q = "".join(q.split())
-        conds = [_starts_with(Volunteer.name, q)]
-        if q.isdigit() and len(q) >= 7:
-            conds.append(_starts_with(Volunteer.phone, q))
-        if len(q) == 4:
-            conds.append(Volunteer.id_last4 == q.upper())
-        if len(q) >= 15:
-            conds.append(Volunteer.id_number == q.upper())
-        conds.append(Volunteer.national_no == q)  # 全国志愿者编号, typed whole
-        stmt = stmt.where(or_(*conds))
+    if q and q.strip():
+        stmt = stmt.where(or_(*lookup.search_conditions(lookup.read_typed(q))))
     if team_ids is not None:
         stmt = stmt.where(exists().where(TeamMembership.volunteer_id == Volunteer.id,
                                          TeamMembership.team_id.in_(team_ids or [-1])))

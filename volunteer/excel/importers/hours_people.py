@@ -1,5 +1,6 @@
 """Who a row of the hours import names: its volunteer found by ID number, or by mobile number
-and name, among the candidates loaded for the whole file in a few IN queries.
+and name, among the candidates loaded for the whole file in a few IN queries; which candidate
+is meant is `volunteers.lookup.pick_one`'s rule, as everywhere else.
 
 A leader's import may name only the members of the teams they lead; a look-up that misses or
 finds anyone else is counted (report.lookups) so that a file cannot be used to probe the
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...teams.models import TeamMembership
+from ...volunteers.lookup import pick_one
 from ...volunteers.models import Volunteer
 from .common import ImportReport, chunks
 
@@ -56,21 +58,21 @@ def find_volunteer(report: ImportReport, r, by_id, by_phone, members: set[int] |
     if r.id_number:
         found = by_id.get(r.id_number, [])
         answered(found)
-        if len(found) > 1 and r.name:
-            found = [v for v in found if v.name == r.name] or found
         if not found:
             report.error(n, "id_number", r.id_error or "未找到该证件号码的志愿者，请先登记志愿者")
             return None
-        if len(found) > 1:
+        # One number of several ID types: the row's name tells them apart (volunteers/lookup.py).
+        volunteer = pick_one(found, r.name if len(found) > 1 else None)
+        if volunteer is None:
             report.error(n, "id_number", "该证件号码对应多名志愿者，请在系统中核对")
             return None
-        volunteer = found[0]
         if r.name and volunteer.name != r.name:
             report.error(n, "name", "姓名与该证件号码登记的姓名不一致")
             return None
     elif r.phone and r.name:
         found = [v for v in by_phone.get(r.phone, []) if v.name == r.name]
         answered(found)
+        volunteer = pick_one(found)
         if not found:
             if r.id_masked:
                 report.error(n, "id_number", f"{MASKED}，按手机号码和姓名也未找到相符的志愿者；"
@@ -84,7 +86,6 @@ def find_volunteer(report: ImportReport, r, by_id, by_phone, members: set[int] |
             else:
                 report.error(n, "phone", "有多名志愿者的手机号码和姓名都相同，无法区分，请填写证件号码")
             return None
-        volunteer = found[0]
     else:
         if r.id_masked and not r.phone:
             report.error(n, "id_number", f"{MASKED}；请填写手机号码，或填写完整的证件号码")
