@@ -28,6 +28,7 @@ from .joining import routes as joining_routes
 from .language import routes as language_routes
 from .main import routes as main_routes
 from .me import routes as me_routes
+from .merits import routes as merits_routes
 from .national import routes as national_routes
 from .positions import routes as positions_routes
 from .reports import routes as reports_routes
@@ -78,5 +79,5 @@ def _register_blueprints(app: Flask) -> None:
                    activities_routes, hours_routes, hour_request_routes, me_routes, users_routes, audit_routes,
                    imports_routes, exports_routes, reports_routes, certificates_routes,
                    integrity_routes, checkin_routes, national_routes, joining_routes,
-                   language_routes):
+                   language_routes, merits_routes):
         app.register_blueprint(module.bp)

@@ -41,6 +41,24 @@ def _hours_file_with_a_bad_row(team_name: str) -> bytes:
     return buffer.getvalue()
 
 
+def _merits(w: World, owner: str, member) -> None:
+    """A training with the member attending, a commendation and an evaluation, of team `owner`."""
+    from volunteer.merits import services as merits
+    from volunteer.hours.models import ServiceRecord
+    from volunteer.merits.models import TrainingAttendance
+
+    leader, today = w.users[f"leader_{owner.lower()}"], date(2026, 7, 1)
+    training = merits.create_training(leader, {"title": "培训", "held_on": "2026-06-01", "hours": "2"},
+                                      team_id=w.objects[("team_id", owner)], today=today)
+    merits.add_attendees(leader, training, [member.id])
+    commendation = merits.add_commendation(leader, member, {"title": "表彰", "awarded_on": "2026-06-01"}, today=today)
+    evaluation = merits.evaluate_record(leader, db.session.get(ServiceRecord, w.objects[("record_id", owner)]),
+                                        {"punctuality": 5, "attitude": 5, "skill": 5})
+    attendance = db.session.query(TrainingAttendance).filter_by(training_id=training.id).one()
+    w.objects.update({("training_id", owner): training.id, ("attendance_id", owner): attendance.id,
+                      ("commendation_id", owner): commendation.id, ("evaluation_id", owner): evaluation.id})
+
+
 def build_world() -> World:
     w = World()
     position = Position(name="测试站", kind="station")
@@ -79,5 +97,6 @@ def build_world() -> World:
         batch, _ = start_preview(w.users[f"leader_{owner.lower()}"], "hours", "h.xlsx",
                                  _hours_file_with_a_bad_row(f"{owner}队"), skip_invalid=False, today=date(2026, 7, 1))
         w.objects.update({("cert_id", owner): cert.id, ("code", owner): cert.code, ("token", owner): batch.token})
+        _merits(w, owner, member)
     db.session.commit()
     return w

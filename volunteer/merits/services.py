@@ -18,7 +18,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..volunteers.models import Volunteer
-from . import rules
+from . import queries, rules
 from .models import Commendation, Evaluation, Training, TrainingAttendance
 
 TRAINING_FIELDS = ("title", "held_on", "minutes", "kind", "mode", "organiser", "note", "team_id")
@@ -69,11 +69,6 @@ def void_training(actor, training: Training, reason: str) -> None:
     _void(actor, training, reason, "training.void", "training", f"作废培训 {training.title}")
 
 
-def live_attendee_ids(training_id: int) -> set[int]:
-    return set(db.session.scalars(select(TrainingAttendance.volunteer_id).where(
-        TrainingAttendance.training_id == training_id, TrainingAttendance.status != "void")))
-
-
 def add_attendees(actor, training: Training, volunteer_ids) -> dict:
     """Add people to a training's attendance; people already on it are left alone. The caller
     decides whom the actor may add (their teams' members and people found by name and key).
@@ -82,7 +77,7 @@ def add_attendees(actor, training: Training, volunteer_ids) -> dict:
     if training.status == "void":
         raise ServiceError("该培训已作废，不能再登记参训人员。")
     wanted = list(dict.fromkeys(int(v) for v in volunteer_ids))
-    existing = live_attendee_ids(training.id)
+    existing = queries.live_attendee_ids(training.id)
     known = set(db.session.scalars(select(Volunteer.id).where(Volunteer.id.in_(wanted or [-1]))))
     added = [v for v in wanted if v in known and v not in existing]
     for volunteer_id in added:
