@@ -1,6 +1,6 @@
 """Issuing and revoking certificates, and the issuer settings."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from ..forms import in_date_range
@@ -9,6 +9,14 @@ from ..forms import in_date_range
 class IssueForm(FlaskForm):
     period_from = DateField("证明期间（起）", validators=[DataRequired("请填写起始日期。"), in_date_range])
     period_to = DateField("证明期间（止）", validators=[DataRequired("请填写截止日期。"), in_date_range])
+    # Optional sections (merits.certificate.SECTIONS): the person chooses what the paper carries.
+    with_training = BooleanField("附培训记录")
+    with_commendations = BooleanField("附表彰奖励")
+    with_evaluations = BooleanField("附服务评价")
+
+    def sections(self) -> list[str]:
+        return [name for name, field in (("training", self.with_training), ("commendations", self.with_commendations),
+                                         ("evaluations", self.with_evaluations)) if field.data]
 
 
 class RevokeForm(FlaskForm):

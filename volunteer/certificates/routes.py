@@ -94,7 +94,8 @@ def issue():
         for attempt in range(3):
             try:
                 saved = save(form, lambda: services.issue_certificate(
-                    current_user, volunteer, form.period_from.data, form.period_to.data, today=today),
+                    current_user, volunteer, form.period_from.data, form.period_to.data, today=today,
+                    sections=form.sections()),
                     default_field="period_from", duplicate=None)
             except IntegrityError:  # two clerks took the same number at once: take the next
                 db.session.rollback()

@@ -20,6 +20,7 @@ from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
 from ..hours.models import ServiceRecord
+from ..merits.certificate import SECTIONS, certificate_sections
 from ..settings import get_settings, save_settings
 from ..clock import today_local, utcnow
 from ..fields import hours_of
@@ -110,9 +111,11 @@ def period_minutes(volunteer_id: int, date_from: date, date_to: date) -> int:
 
 
 def build_snapshot(volunteer, date_from: date, date_to: date, *, number: str, issued_on: date,
-                   issuer: dict[str, str]) -> dict:
+                   issuer: dict[str, str], sections=()) -> dict:
     """What the certificate states, as plain JSON data. Hours are kept as minutes (exact) and
-    as hours to two decimals (fields.hours_of, as everywhere else)."""
+    as hours to two decimals (fields.hours_of, as everywhere else). `sections` names the
+    optional parts chosen when issuing (merits.certificate.SECTIONS); each chosen one is a
+    key of the snapshot, even when empty, so the paper says "无" rather than leaving it out."""
     rows = approved_records(volunteer.id, date_from, date_to)
     by_category: dict[str, dict] = {}
     for _id, _day, minutes, _title, _team, category in rows:
@@ -148,6 +151,7 @@ def build_snapshot(volunteer, date_from: date, date_to: date, *, number: str, is
             "contact": issuer["certificate.contact"],
         },
         "issued_on": issued_on.isoformat(),
+        **certificate_sections(volunteer.id, date_from, date_to, sections),
     }
 
 
@@ -170,8 +174,10 @@ def can_issue_for(user, volunteer_id: int) -> bool:
     return user.role == "office" or user.volunteer_id == volunteer_id
 
 
-def issue_certificate(actor, volunteer, date_from: date, date_to: date, *, today: date | None = None) -> Certificate:
-    """Freeze and store a certificate of the volunteer's approved hours in the period."""
+def issue_certificate(actor, volunteer, date_from: date, date_to: date, *, today: date | None = None,
+                      sections=()) -> Certificate:
+    """Freeze and store a certificate of the volunteer's approved hours in the period, with
+    the optional sections chosen (training, commendations, evaluations of the period)."""
     today = today or today_local()
     if not can_issue_for(actor, volunteer.id):
         raise ServiceError("只能为本人开具证明。")
@@ -189,7 +195,8 @@ def issue_certificate(actor, volunteer, date_from: date, date_to: date, *, today
     # 经办人 comes from the certificate settings only, never the login's name: the account that
     # clicked is in the register (issued_by), the paper names the person the office designates.
     number = next_number(issuer["certificate.number_prefix"] or "HQ", today.year)
-    snapshot = build_snapshot(volunteer, date_from, date_to, number=number, issued_on=today, issuer=issuer)
+    snapshot = build_snapshot(volunteer, date_from, date_to, number=number, issued_on=today, issuer=issuer,
+                              sections=sections)
     cert = Certificate(number=number, code=secrets.token_urlsafe(24), volunteer_id=volunteer.id,
                        period_from=date_from, period_to=date_to, snapshot=snapshot,
                        snapshot_hash=snapshot_hash(snapshot), issued_by_id=getattr(actor, "id", None))
@@ -197,7 +204,8 @@ def issue_certificate(actor, volunteer, date_from: date, date_to: date, *, today
     db.session.flush()
     record(actor, "certificate.issue", "certificate", cert.id, f"开具志愿服务记录证明 {number}（{volunteer.name}）",
            after={"number": number, "volunteer_id": volunteer.id, "period_from": date_from, "period_to": date_to,
-                  "total_minutes": snapshot["total_minutes"], "snapshot_hash": cert.snapshot_hash})
+                  "total_minutes": snapshot["total_minutes"], "snapshot_hash": cert.snapshot_hash,
+                  "sections": [k for k in SECTIONS if k in snapshot]})
     return cert
 
 
