@@ -138,6 +138,9 @@ EXPECTED = {
     ('merits.void_training', 'POST', 'A'): '302 403 404 200 200',
     ('merits.void_training', 'POST', 'B'): '302 403 200 404 200',
     ('national.codes_page', 'GET', None): '302 403 403 403 200',
+    ('national.batches', 'GET', None): '302 403 403 403 200',
+    ('national.create_batch', 'POST', None): '302 403 403 403 302',  # no dates: a pack of everything
+    ('national.download_batch', 'POST', None): '302 403 403 403 302',  # no batch given: back to the list
     ('national.set_code', 'POST', None): '302 403 403 403 400',
     ('joining.register', 'GET', None): '200 302 302 302 302',
     ('joining.register', 'POST', None): '200 302 302 302 302',
