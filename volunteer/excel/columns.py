@@ -106,6 +106,45 @@ KINDS: dict[str, KindSpec] = {
     "hours": KindSpec("hours", "姓名", HOURS_COLUMNS, (("id_number", "phone"),)),
 }
 
+# Training, commendations and evaluations (CONTRACT section 10): one row per person. The keys of
+# the merit columns are merits.rules' field names where they share one (title, hours, note...).
+_PERSON_COLUMNS = (
+    Column("姓名", "name", True),
+    Column("证件号码", "id_number", False, ID_NUMBER_ALIASES),
+    Column("手机号码", "phone", False, PHONE_ALIASES),
+)
+TRAINING_COLUMNS = _PERSON_COLUMNS + (
+    Column("培训主题", "title", True, ("培训名称", "培训内容")),
+    Column("培训日期", "held_on", True),
+    Column("学时", "hours", True, ("培训学时", "培训时长")),
+    Column("培训类型", "training_kind"),
+    Column("培训方式", "training_mode"),
+    Column("组织者", "organiser", False, ("组织单位", "主办单位", "培训单位")),
+    Column("所属队伍", "team", False, TEAM_ALIASES),
+    Column("备注", "note"),
+)
+COMMENDATION_COLUMNS = _PERSON_COLUMNS + (
+    Column("表彰名称", "title", True, ("荣誉名称", "奖项名称", "荣誉称号")),
+    Column("表彰级别", "level", False, ("级别", "荣誉级别")),
+    Column("表彰日期", "awarded_on", True, ("授予日期", "获奖日期")),
+    Column("授予单位", "awarded_by", False, ("颁发单位", "表彰单位")),
+    Column("备注", "note"),
+)
+EVALUATION_COLUMNS = _PERSON_COLUMNS + (
+    Column("所属队伍", "team", True, TEAM_ALIASES),
+    Column("活动名称", "activity", True),
+    Column("活动日期", "service_date", True),
+    Column("守时", "punctuality", True),
+    Column("服务态度", "attitude", True),
+    Column("专业水平", "skill", True),
+    Column("评语", "comment", False, ("评价内容",)),
+)
+KINDS.update({
+    "training": KindSpec("training", "姓名", TRAINING_COLUMNS, (("id_number", "phone"),)),
+    "commendations": KindSpec("commendations", "姓名", COMMENDATION_COLUMNS, (("id_number", "phone"),)),
+    "evaluations": KindSpec("evaluations", "姓名", EVALUATION_COLUMNS, (("id_number", "phone"),)),
+})
+
 # \s covers Unicode white space (U+3000, NBSP, line breaks); add zero-width marks.
 _SPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 

@@ -26,7 +26,8 @@ from .vetting import LIMITS, FatalImportError
 
 import_cli = AppGroup("import", help="Excel 导入")
 
-KIND_LABELS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长"}
+KIND_LABELS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长", "training": "培训记录",
+               "commendations": "表彰记录", "evaluations": "服务评价"}
 SHOWN_PROBLEMS = 50  # lines of errors (and of warnings) in the human summary
 
 
@@ -128,3 +129,6 @@ def _command(kind: str, help_text: str):
 import_teams_command = _command("teams", "导入队伍（.xlsx .xls .et .ods .csv）")
 import_volunteers_command = _command("volunteers", "导入志愿者花名册（.xlsx .xls .et .ods .csv）")
 import_hours_command = _command("hours", "导入服务时长（.xlsx .xls .et .ods .csv）")
+import_training_command = _command("training", "导入培训记录：每行一人参加一次培训（.xlsx .xls .et .ods .csv）")
+import_commendations_command = _command("commendations", "导入表彰记录（.xlsx .xls .et .ods .csv）")
+import_evaluations_command = _command("evaluations", "导入服务评价：每行评价一条服务记录（.xlsx .xls .et .ods .csv）")

@@ -1,4 +1,5 @@
-"""`flask export volunteers|hours|summary|national`: Excel exports from the command line (CONTRACT section 2).
+"""`flask export volunteers|hours|summary|national|training|commendations|evaluations`: Excel
+exports from the command line (CONTRACT section 2).
 
 The command line acts as the system (audited as "cli") with office rights. A bad argument
 (unknown team, bad date) is a one-line Chinese reason on stderr and exit status 2. The file is
@@ -20,7 +21,7 @@ from ..cli_support import cli_write_intent, fail
 from ..errors import ServiceError
 from ..extensions import db
 from ..national.pack import create_batch
-from . import exporters
+from . import exporters, merit_exports
 
 export_cli = AppGroup("export", help="Excel 导出")
 
@@ -139,3 +140,28 @@ def national(out, date_from, date_to, since_last):
     batch = _run(out, build, writes=True)
     click.echo(f"已导出第 {batch.id} 批到 {out}：志愿者 {batch.volunteers} 人，服务时长 {batch.records} 条，"
                f"不能导出 {batch.refused} 条，变更 {batch.changes} 条")
+
+
+MERIT_LABELS = {"training": "培训记录（每人每次一行）", "commendations": "表彰记录", "evaluations": "服务评价"}
+
+
+def _merit_command(kind: str):
+    """`export training|commendations|evaluations OUT [--from] [--to]`: the import template's
+    columns, live rows of the period (培训日期, 表彰日期, 活动日期), ID numbers masked."""
+    @export_cli.command(kind, help=f"导出{MERIT_LABELS[kind]}，列与导入模板相同")
+    @click.argument("out")
+    @click.option("--from", "date_from", default=None, help="日期起（含），YYYY-MM-DD")
+    @click.option("--to", "date_to", default=None, help="日期止（含），YYYY-MM-DD")
+    def command(out, date_from, date_to):
+        start, end = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
+        if start and end and start > end:
+            fail(f"--from {start} 晚于 --to {end}")
+        count = _run(out, lambda path: merit_exports.EXPORTERS[kind](None, path, date_from=start, date_to=end))
+        click.echo(f"已导出 {count} 条{MERIT_LABELS[kind].split('（')[0]}到 {out}")
+
+    return command
+
+
+export_training_command = _merit_command("training")
+export_commendations_command = _merit_command("commendations")
+export_evaluations_command = _merit_command("evaluations")

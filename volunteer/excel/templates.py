@@ -1,4 +1,4 @@
-"""Download templates for the three imports (volunteers, teams, hours).
+"""Download templates for the imports (volunteers, teams, hours; training, commendations, evaluations).
 
 Sheet 1 is the data sheet: canonical headers on row 1 (required ones marked
 ``*``, which the reader accepts), ID/phone/date columns formatted as text,
@@ -15,21 +15,24 @@ from typing import Any, BinaryIO
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from ..merits.models import COMMENDATION_LEVELS, TRAINING_KINDS, TRAINING_MODES
 from ..teams.models import TEAM_KINDS
 from ..volunteers.validators import GENDERS, ID_TYPES, POLITICAL_STATUSES
 from .columns import get_kind
 
-DATA_SHEETS = {"volunteers": "志愿者花名册", "teams": "队伍", "hours": "服务时长"}
+DATA_SHEETS = {"volunteers": "志愿者花名册", "teams": "队伍", "hours": "服务时长", "training": "培训记录",
+               "commendations": "表彰记录", "evaluations": "服务评价"}
 INSTRUCTIONS_SHEET = "填写说明"
 LISTS_SHEET = "_lists"
 TEMPLATE_ROWS = 2000  # data rows pre-formatted cell by cell (the column default covers the rest)
 LAST_ROW = 1_048_575  # drop-downs cover the whole column (0-based last row)
 INLINE_LIST_MAX = 255
+SCORES = ["5", "4", "3", "2", "1"]
 
 TEXT_KEYS = {"id_number", "phone", "guardian_phone", "leader_phone", "national_no",
-             "birth_date", "registered_on", "founded_on", "service_date"}
+             "birth_date", "registered_on", "founded_on", "service_date", "held_on", "awarded_on"}
 WIDE_KEYS = {"id_number": 22, "teams": 28, "team": 26, "activity": 26, "employer": 20,
-             "description": 30, "note": 24, "name": 12}
+             "description": 30, "note": 24, "name": 12, "title": 24, "comment": 30}
 
 COMMON_RULES = [
     "表头在第1行，请勿修改、删除表头；带 * 的列为必填列，其余列可留空。",
@@ -72,6 +75,31 @@ RULES = {
         "同时填写开始和结束时间时，不能超过两者之差。不要写“2小时”。",
         "同一志愿者在同一活动中只能有一行；已锁定月份的记录不能导入。",
     ],
+    "training": [
+        "每行是一名志愿者参加一次培训。",
+        "姓名*：须与系统中登记的姓名一致。",
+        "证件号码、手机号码：至少填写一项，用于找到志愿者；只填手机号码时按手机号码和姓名一起查找。",
+        "培训主题*、培训日期*：同一队伍（或都不填队伍）、同一主题、同一日期视为同一次培训，系统中没有时自动新建。",
+        "学时*：以小时为单位的数字（如 2 或 1.5），大于0。同一次培训以第一行的学时、类型、方式、组织者为准。",
+        "培训类型：" + "、".join(TRAINING_KINDS) + "（默认通用）；培训方式：" + "、".join(TRAINING_MODES) + "（默认面授）。",
+        "所属队伍：组织培训的队伍，须为系统中已有的队伍；分中心组织的培训留空。",
+        "已登记参加该培训的人员不会重复登记。",
+    ],
+    "commendations": [
+        "每行是一名志愿者获得的一项表彰。",
+        "姓名*：须与系统中登记的姓名一致。",
+        "证件号码、手机号码：至少填写一项，用于找到志愿者；只填手机号码时按手机号码和姓名一起查找。",
+        "表彰级别：" + "、".join(COMMENDATION_LEVELS) + "（默认其他）。",
+        "同一人、同一表彰名称、同一日期已登记时不重复登记；级别或授予单位不同时该行被拒绝，请在系统中作废后重新登记。",
+    ],
+    "evaluations": [
+        "每行评价一名志愿者在一次活动中的服务（须已有该服务记录）。",
+        "姓名*：须与系统中登记的姓名一致。",
+        "证件号码、手机号码：至少填写一项，用于找到志愿者；只填手机号码时按手机号码和姓名一起查找。",
+        "所属队伍*、活动名称*、活动日期*：与服务记录中的活动一致。",
+        "守时*、服务态度*、专业水平*：1 到 5 的整数（5 为最好）。",
+        "已评价的服务记录再次导入时，新的评价取代原评价（原评价作废并保留）。",
+    ],
 }
 
 
@@ -97,6 +125,9 @@ def build_template(kind: str, target: str | Path | BinaryIO, *,
             "political_status": (list(POLITICAL_STATUSES), True), "kind": (list(TEAM_KINDS), True),
             "teams": (list(team_names or []), False), "team": (list(team_names or []), False),
             "category": (list(categories or []), False),
+            "training_kind": (list(TRAINING_KINDS), True), "training_mode": (list(TRAINING_MODES), True),
+            "level": (list(COMMENDATION_LEVELS), True), "punctuality": (SCORES, True), "attitude": (SCORES, True),
+            "skill": (SCORES, True),
         }
         for col, column in enumerate(spec.columns):
             header = column.header + ("*" if column.required else "")

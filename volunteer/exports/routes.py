@@ -31,7 +31,8 @@ from .names import export_name, period_text
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEMPLATE_NAMES = {"volunteers": "志愿者导入模板", "teams": "队伍导入模板", "hours": "服务时长导入模板"}
+TEMPLATE_NAMES = {"volunteers": "志愿者导入模板", "teams": "队伍导入模板", "hours": "服务时长导入模板",
+                  "training": "培训记录导入模板", "commendations": "表彰记录导入模板", "evaluations": "服务评价导入模板"}
 
 
 def _send(build, name: str):

@@ -12,10 +12,12 @@ be used.
 from ..vetting import FatalImportError
 from .common import ImportReport, error_file_bytes, fatal_report, write_error_file
 from .hours import import_hours
+from .merits import import_commendations, import_evaluations, import_training
 from .teams import import_teams
 from .volunteers import import_volunteers
 
-IMPORTERS = {"teams": import_teams, "volunteers": import_volunteers, "hours": import_hours}
+IMPORTERS = {"teams": import_teams, "volunteers": import_volunteers, "hours": import_hours,
+             "training": import_training, "commendations": import_commendations, "evaluations": import_evaluations}
 
 
 def run_import(kind: str, actor, source, **kwargs) -> ImportReport:
