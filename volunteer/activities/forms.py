@@ -45,3 +45,11 @@ class FindPersonForm(FlaskForm):
                                  "data-enter-clicks": "#find-button"})
     action = HiddenField(default="find", id="find-action")
     found = HiddenField(id="find-found")
+
+
+class CancelActivityForm(FlaskForm):
+    """取消活动: the reason is shown to everyone signed up or waiting."""
+
+    reason = StringField("取消原因", validators=[DataRequired("请填写取消原因，报名的志愿者会看到。"),
+                                             Length(max=200, message="取消原因不能超过 200 字。")],
+                         description="例如：天气原因，活动改期另行通知。报名和候补的志愿者会在“我的志愿服务”中看到。")

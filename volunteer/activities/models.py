@@ -33,6 +33,10 @@ class Activity(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     radius_m: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    # 活动已取消: a published activity called off by its leader is closed with these set, so
+    # scripts reading `status` see the values they know (CONTRACT section 1).
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -45,7 +49,7 @@ class Activity(db.Model):
 
     @property
     def status_label(self) -> str:
-        return ACTIVITY_STATUS.get(self.status, self.status)
+        return "已取消" if self.cancelled_at else ACTIVITY_STATUS.get(self.status, self.status)
 
     @property
     def span_minutes(self) -> int | None:
@@ -64,7 +68,8 @@ class Activity(db.Model):
             return True
         if user.role == "leader" and self.team_id in user.led_team_ids:
             return True
-        return self.status == "published"
+        # A volunteer signed up to a cancelled activity still opens its page (活动已取消).
+        return self.status == "published" or self.cancelled_at is not None
 
     def can_manage(self, user) -> bool:
         if not user or not user.is_authenticated:

@@ -39,7 +39,8 @@ def roster_rows(activity, extra_ids=()) -> list[RosterRow]:
     does not scroll for them.
     """
     member_ids = select(TeamMembership.volunteer_id).where(TeamMembership.team_id == activity.team_id)
-    signup_ids = select(ActivitySignup.volunteer_id).where(ActivitySignup.activity_id == activity.id)
+    signup_ids = select(ActivitySignup.volunteer_id).where(ActivitySignup.activity_id == activity.id,
+                                                           ActivitySignup.status == "confirmed")
     record_ids = select(ServiceRecord.volunteer_id).where(ServiceRecord.activity_id == activity.id)
     live_ids = record_ids.where(ServiceRecord.status != "void")
     added = Volunteer.id.in_(list(extra_ids) or [-1])

@@ -13,7 +13,7 @@ from ..teams.models import Team
 from ..teams.services import active_categories
 from ..views import int_arg, month_arg, month_span, paginate, save
 from ..volunteers import lookup
-from . import roster, services, signup_routes  # signup_routes: sign-up, cancel and 请假 on this blueprint
+from . import roster, services, signup_routes, signups  # signup_routes: sign-up, cancel and 请假 on this blueprint
 from .blueprint import bp
 from .forms import ActivityForm, FindPersonForm
 from .models import Activity, ActivitySignup
@@ -71,12 +71,10 @@ def index():
         select(ServiceRecord.activity_id, func.count()).where(ServiceRecord.activity_id.in_(ids or [-1]),
                                                             ServiceRecord.status != "void")
         .group_by(ServiceRecord.activity_id)).all())
-    signed = set()
-    if current_user.volunteer_id:
-        signed = set(db.session.scalars(select(ActivitySignup.activity_id).where(
-            ActivitySignup.volunteer_id == current_user.volunteer_id, ActivitySignup.status != "cancelled",
-            ActivitySignup.activity_id.in_(ids or [-1]))))
+    # One's own sign-ups: 已报名 (None) or 候补第 N 位; places left count confirmed sign-ups only.
+    signed = signups.states_for(current_user.volunteer_id, ids) if current_user.volunteer_id else {}
     return render_template("activities/index.html", page=page, counts=counts, signed=signed, filters=filters,
+                           taken=signups.confirmed_counts(ids),
                            teams=_team_choices() if current_user.role != "volunteer" else [])
 
 
@@ -139,9 +137,8 @@ def set_status(activity_id):
     status = request.form.get("status")
     if status not in ("draft", "published", "closed"):
         abort(400)
-    services.set_status(current_user, activity, status)
-    db.session.commit()
-    flash(f"活动状态已改为“{activity.status_label}”。", "success")
+    if save(None, lambda: services.set_status(current_user, activity, status), duplicate=None):
+        flash(f"活动状态已改为“{activity.status_label}”。", "success")
     return redirect(url_for(".detail", activity_id=activity.id))
 
 

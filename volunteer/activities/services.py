@@ -8,7 +8,8 @@ from ..fields import FieldError, time_text
 from ..hours.models import MonthLock, ServiceRecord
 from ..hours.rules import ensure_unlocked
 from ..periods import month_text
-from .models import Activity
+from ..clock import utcnow
+from .models import Activity, ActivitySignup
 from .signups import promote
 
 FIELDS = ("team_id", "title", "category_id", "place", "service_date", "start_time", "end_time",
@@ -117,6 +118,8 @@ def _records_that_move(actor, activity: Activity, values: dict, moving: list[str
 
 
 def set_status(actor, activity: Activity, status: str) -> None:
+    if activity.cancelled_at is not None:
+        raise ServiceError("该活动已取消，不能再发布或更改状态；如需举办，请新建活动。")
     before = activity.status
     activity.status = status
     record(actor, "activity.status", "activity", activity.id, f"活动 {activity.title} 状态：{activity.status_label}",

@@ -1,17 +1,19 @@
-"""Sign-up routes on the activities blueprint: 报名, 取消报名, and a leader's 请假 mark.
+"""Sign-up routes on the activities blueprint: 报名, 取消报名, a leader's 请假 mark, and
+calling an activity off (活动已取消, which its signed-up and waiting volunteers see).
 
 Each POST runs one service from signups.py through views.save (one commit, or the error as a
 flash); the detail page's sign-up panel is built by detail_context.
 """
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..clock import today_local
 from ..extensions import db
-from ..permissions import get_visible_or_404
+from ..permissions import get_visible_or_404, role_required
 from ..views import save
-from . import signups
+from . import services, signups
+from .forms import CancelActivityForm
 from .models import Activity, ActivitySignup
 from .blueprint import bp
 
@@ -77,3 +79,20 @@ def mark_leave(activity_id, signup_id):
     if save(None, lambda: signups.set_leave(current_user, signup, on), duplicate=None):
         flash(f"已为 {signup.volunteer.name} {'登记请假' if on else '取消请假'}。", "success")
     return redirect(url_for(".detail", activity_id=activity_id) + "#signups")
+
+
+@bp.route("/<int:activity_id>/call-off", methods=["GET", "POST"])
+@role_required("office", "leader")
+def cancel_activity(activity_id):
+    """取消活动 with a reason (a page of its own, so the reason typed is kept on an error)."""
+    activity = get_visible_or_404(Activity, activity_id, "can_manage")
+    form = CancelActivityForm()
+    if form.validate_on_submit():
+        saved = save(form, lambda: services.cancel_activity(current_user, activity, form.reason.data),
+                     default_field="reason", duplicate=None)
+        if saved:
+            flash(f"活动已取消，已通知 {len(saved.value)} 位报名或候补的志愿者。", "success")
+            return redirect(url_for(".detail", activity_id=activity_id))
+    told = db.session.scalar(select(func.count()).select_from(ActivitySignup).where(
+        ActivitySignup.activity_id == activity.id, ActivitySignup.status != "cancelled"))
+    return render_template("activities/cancel.html", activity=activity, form=form, told=told)

@@ -63,6 +63,8 @@ def waitlist_position(signup: ActivitySignup) -> int | None:
 def sign_up(actor, activity: Activity, volunteer, now: datetime | None = None) -> ActivitySignup:
     """Sign up for a published activity: 已报名 within the quota, else 候补 at the end of the list."""
     now = now or utcnow()
+    if activity.cancelled_at is not None:
+        raise ServiceError("该活动已取消。")
     if activity.status != "published":
         raise ServiceError("该活动未开放报名。")
     if now >= starts_at(activity):
@@ -154,7 +156,7 @@ def attendance(signup: ActivitySignup, now: datetime | None = None) -> str | Non
     """After the activity: 已到场 / 请假 / 未到 / 临近递补 (moved up late, not counted); before it None."""
     now = now or utcnow()
     activity = signup.activity
-    if signup.status != "confirmed" or now < starts_at(activity):
+    if signup.status != "confirmed" or now < starts_at(activity) or activity.cancelled_at is not None:
         return None
     came = db.session.scalar(select(_came()).select_from(ActivitySignup).where(ActivitySignup.id == signup.id))
     if came:
@@ -176,7 +178,8 @@ def no_show_counts(volunteer_ids, today) -> dict[int, int]:
     if not ids:
         return {}
     missed = (ActivitySignup.volunteer_id.in_(ids), ActivitySignup.status == "confirmed",
-              Activity.service_date < today, not_(ActivitySignup.on_leave), not_(_came()))
+              Activity.service_date < today, Activity.cancelled_at.is_(None),  # 活动已取消: nobody missed it
+              not_(ActivitySignup.on_leave), not_(_came()))
     base = select(ActivitySignup.volunteer_id).join(Activity, Activity.id == ActivitySignup.activity_id)
     counts = dict(db.session.execute(
         base.add_columns(func.count()).where(*missed, ActivitySignup.promoted_at.is_(None))
@@ -201,6 +204,8 @@ def panel_rows(activity: Activity, listed: list[ActivitySignup], now: datetime |
     constant number of queries (attendance() per row would be one query a person)."""
     now = now or utcnow()
     start = starts_at(activity)
+    if activity.cancelled_at is not None:  # 活动已取消: no attendance to show
+        start = datetime.max
     came = set()
     if now >= start:
         came = set(db.session.scalars(select(ActivitySignup.volunteer_id).where(
@@ -217,6 +222,23 @@ def panel_rows(activity: Activity, listed: list[ActivitySignup], now: datetime |
                     "临近递补" if s.promoted_at and s.promoted_at > start - LATE_PROMOTION else "未到")
         rows.append((s, None, seen))
     return rows
+
+
+def confirmed_counts(activity_ids) -> dict[int, int]:
+    """{activity id: confirmed sign-ups} in one GROUP BY: places left count only these."""
+    return dict(db.session.execute(
+        select(ActivitySignup.activity_id, func.count()).where(
+            ActivitySignup.activity_id.in_(list(activity_ids) or [-1]), ActivitySignup.status == "confirmed")
+        .group_by(ActivitySignup.activity_id)).all())
+
+
+def states_for(volunteer_id: int, activity_ids) -> dict[int, int | None]:
+    """{activity id: None when 已报名, N when 候补第 N 位} for one volunteer's live sign-ups
+    among the activities (a list page); cancelled ones are left out (not signed up)."""
+    rows = db.session.scalars(select(ActivitySignup).where(
+        ActivitySignup.volunteer_id == volunteer_id, ActivitySignup.status != "cancelled",
+        ActivitySignup.activity_id.in_(list(activity_ids) or [-1]))).all()
+    return {s.activity_id: waitlist_position(s) for s in rows}
 
 
 def upcoming_for(volunteer_id: int, now: datetime | None = None) -> list[tuple[ActivitySignup, int | None]]:
@@ -243,7 +265,7 @@ def overdue_activities(team_ids, today, *, look_back_days: int = 120, limit: int
         exists().where(Checkin.activity_id == Activity.id))
     stmt = select(Activity).where(
         Activity.service_date <= cutoff, Activity.service_date >= today - timedelta(days=look_back_days),
-        Activity.status != "draft", came,
+        Activity.status != "draft", Activity.cancelled_at.is_(None), came,
         not_(exists().where(ServiceRecord.activity_id == Activity.id, ServiceRecord.status != "void")))
     if team_ids is not None:
         stmt = stmt.where(Activity.team_id.in_(list(team_ids) or [-1]))

@@ -276,7 +276,7 @@ def missing_choices(volunteer, today: date, days: int = 366) -> list[Activity]:
                                                        ServiceRecord.status != "void")
     return db.session.scalars(
         select(Activity).where(Activity.service_date <= today, Activity.service_date > today - timedelta(days=days),
-                               Activity.status != "draft",
+                               Activity.status != "draft", Activity.cancelled_at.is_(None),
                                Activity.team_id.in_(teams or [-1]) | Activity.id.in_(signed),
                                Activity.id.not_in(recorded))
         .order_by(Activity.service_date.desc(), Activity.id.desc()).limit(200)).all()

@@ -39,3 +39,7 @@ class IntegritySettingsForm(FlaskForm):
     checkin_minutes_before = IntegerField("活动开始前多少分钟可以签到", default=60, validators=[
         NumberRange(0, 720, "应在 0 到 720 分钟之间。")])
     checkin_auto_approve = BooleanField("签到产生的时长自动确认", description="不勾选时为“待审核”，由分中心办公室审核。")
+    # Sign-ups (volunteer/activities/signups.py CANCEL_HOURS_KEY).
+    signup_cancel_hours = IntegerField("活动开始前多少小时截止取消报名", default=2, validators=[
+        Optional(), NumberRange(0, 168, "应在 0 到 168 小时（7 天）之间。")],
+        description="此后志愿者不能自行取消报名，如不能参加请联系队长请假；0 表示活动开始前都可以取消。")

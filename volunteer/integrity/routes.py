@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..permissions import role_required
+from ..activities.signups import CANCEL_HOURS_KEY, cancel_hours
 from ..checkin.services import SETTING_AUTO, SETTING_BEFORE, SETTING_LABELS, SETTING_UNIT, checkin_settings
 from ..clock import today_local
 from ..extensions import db
@@ -128,13 +129,17 @@ def settings():
         form.checkin_unit.data = str(checkin["unit"])
         form.checkin_minutes_before.data = checkin["minutes_before"]
         form.checkin_auto_approve.data = checkin["auto_approve"]
+        form.signup_cancel_hours.data = cancel_hours()
     if form.validate_on_submit():
         # Check-in settings only when the form sent them (a checkbox left out reads as "off").
         checkin = {SETTING_UNIT: form.checkin_unit.data, SETTING_BEFORE: str(form.checkin_minutes_before.data),
                    SETTING_AUTO: "1" if form.checkin_auto_approve.data else "0"} \
             if "checkin_unit" in request.form else {}
+        if form.signup_cancel_hours.data is not None:  # the sign-up cancellation deadline
+            checkin[CANCEL_HOURS_KEY] = str(form.signup_cancel_hours.data)
         saved = save(form, lambda: services.set_daily_hours_limit(current_user, float(form.daily_hours_limit.data),
-                                                                 checkin, SETTING_LABELS),
+                                                                 checkin, SETTING_LABELS
+                                                                 | {CANCEL_HOURS_KEY: "取消报名截止时间"}),
                      default_field="daily_hours_limit", duplicate=None)
         if saved:
             flash("设置已保存。" if saved.value else "设置没有变化。", "success")
