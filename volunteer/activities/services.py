@@ -126,3 +126,28 @@ def set_status(actor, activity: Activity, status: str) -> None:
            before={"status": before}, after={"status": status})
     if status == "published":
         promote(actor, activity)
+
+
+def cancel_activity(actor, activity: Activity, reason: str) -> list[int]:
+    """活动已取消: a published activity is called off with a reason. It is closed (no sign-up,
+    no promotion), its sign-ups stay as they were, so the people signed up and waiting see
+    活动已取消 on /me and on its page; nobody is counted 未到. An activity with hours
+    recorded was held: it is not cancelled. Returns the volunteers told."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写取消原因，报名的志愿者会看到。", "reason")
+    if activity.cancelled_at is not None:
+        raise ServiceError("该活动已取消。")
+    if activity.status != "published":
+        raise ServiceError("只能取消已发布的活动（草稿无需取消，已结束的活动不能取消）。")
+    if db.session.scalar(select(ServiceRecord.id).where(ServiceRecord.activity_id == activity.id,
+                                                        ServiceRecord.status != "void").limit(1)):
+        raise ServiceError("该活动已登记时长，说明已经举办，不能取消。")
+    told = list(db.session.scalars(select(ActivitySignup.volunteer_id).where(
+        ActivitySignup.activity_id == activity.id, ActivitySignup.status != "cancelled")))
+    activity.status, activity.cancelled_at, activity.cancel_reason = "closed", utcnow(), reason[:200]
+    db.session.flush()
+    record(actor, "activity.cancel", "activity", activity.id, f"取消活动 {activity.title}：{reason}",
+           before={"status": "published"}, after={"status": "closed", "cancelled": True, "reason": reason},
+           volunteers=told)
+    return told
