@@ -15,7 +15,7 @@ OBJECT_TYPES = {
     "volunteer": "志愿者", "team": "队伍", "user": "账号", "position": "阵地", "service_category": "服务类别",
     "activity": "活动", "service_record": "服务记录", "certificate": "证明", "import": "导入", "export": "导出",
     "month_lock": "月度锁账", "setting": "设置", "integrity": "异常核查", "import_batch": "导入批次",
-    "database": "数据库",
+    "database": "数据库", "training": "培训", "commendation": "表彰", "evaluation": "服务评价",
 }
 
 # Field names seen in before/after snapshots -> Chinese labels (unknown names are shown as is).
@@ -32,6 +32,11 @@ FIELD_LABELS = {
     "teams_added": "新加入队伍", "void_reason": "作废原因", "records": "涉及记录", "file": "文件",
     "created": "新增", "updated": "更新", "activities_created": "新建活动", "path": "路径",
     "reason": "原因", "month": "月份", "volunteer": "志愿者", "count": "数量",
+    "held_on": "培训日期", "mode": "培训方式", "organiser": "组织者", "level": "级别", "awarded_on": "表彰日期",
+    "awarded_by": "授予单位", "record_id": "服务记录ID", "punctuality": "守时", "attitude": "服务态度",
+    "skill": "专业水平", "comment": "评语", "volunteers": "涉及志愿者ID", "commendation_id": "表彰ID",
+    "evaluation_id": "评价ID", "sections": "附加内容", "trainings_created": "新建培训", "attendances": "参训登记",
+    "replaced": "被取代的评价",
 }
 PAGE_SIZE = 50
 _LIST_PREVIEW = 30

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from ..extensions import db
 from ..clock import utcnow
 
-IMPORT_KINDS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长"}
+IMPORT_KINDS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长", "training": "培训记录",
+                "commendations": "表彰记录", "evaluations": "服务评价"}
 IMPORT_STATUS = {"preview": "待确认", "done": "已导入", "failed": "未通过", "cancelled": "已取消"}
 
 

@@ -44,7 +44,8 @@ def _labels():
 def _template_links() -> dict[str, str]:
     """Template download links for the kinds this user may import."""
     kinds = services.allowed_kinds(current_user)
-    return {kind: url_for("exports.template", kind=kind) for kind in ("volunteers", "teams", "hours") if kind in kinds}
+    order = ("volunteers", "teams", "hours", "training", "commendations", "evaluations")
+    return {kind: url_for("exports.template", kind=kind) for kind in order if kind in kinds}
 
 
 def _history():
