@@ -25,6 +25,7 @@ from .i18n import init_i18n
 from .imports import routes as imports_routes
 from .integrity import routes as integrity_routes
 from .joining import routes as joining_routes
+from .display import routes as display_routes
 from .language import routes as language_routes
 from .main import routes as main_routes
 from .me import routes as me_routes
@@ -79,5 +80,5 @@ def _register_blueprints(app: Flask) -> None:
                    activities_routes, hours_routes, hour_request_routes, me_routes, users_routes, audit_routes,
                    imports_routes, exports_routes, reports_routes, certificates_routes,
                    integrity_routes, checkin_routes, national_routes, joining_routes,
-                   language_routes, merits_routes):
+                   language_routes, display_routes, merits_routes):
         app.register_blueprint(module.bp)

@@ -69,6 +69,7 @@ EXPECTED = {
     ('checkin.sign_out', 'POST', None): '302 302 404 404 404',
     ('checkin.venue', 'GET', 'A'): '302 403 404 200 200',
     ('checkin.venue', 'GET', 'B'): '302 403 200 404 200',
+    ('display.switch', 'POST', None): '400 400 400 400 400',  # no mode given; a choice answers 302
     ('exports.activities', 'GET', None): '302 403 200 200 200',
     ('exports.hours', 'GET', None): '302 403 200 200 200',
     ('exports.star_promotions', 'GET', None): '302 403 403 403 200',

@@ -69,3 +69,22 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+// On a phone each table row is a card (phone.css): a cell without its own data-label takes its
+// column's header, so the card says what each value is. Cells spanning columns keep none.
+document.querySelectorAll("table.table:not(.table-keep)").forEach(function (table) {
+  var headers = Array.prototype.map.call(table.querySelectorAll("thead tr:last-child > th"), function (th) {
+    return th.textContent.trim();
+  });
+  if (!headers.length) {
+    return;
+  }
+  table.querySelectorAll("tbody > tr, tfoot > tr").forEach(function (row) {
+    var column = 0;
+    Array.prototype.forEach.call(row.children, function (cell) {
+      if (!cell.hasAttribute("data-label") && cell.colSpan === 1 && headers[column]) {
+        cell.setAttribute("data-label", headers[column]);
+      }
+      column += cell.colSpan || 1;
+    });
+  });
+});

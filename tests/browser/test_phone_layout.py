@@ -1,0 +1,156 @@
+"""Every page of the three roles on a 360-px phone in Chromium (issue 16): a page fails when a
+short word (a name, a status, a label of up to 4 Chinese characters) stacks over two lines, when
+the page is wider than the screen, or when a tap target is under 24 px (WCAG 2.2, 2.5.8).
+
+The pages are the GET routes of app.url_map that the permission matrix says answer 200 to the role
+on its own team's objects (tests/security/expected_matrix.py), over the permission tests' small
+world plus a few published activities, sign-ups and records so lists have rows. One browser, one
+context per role. Screenshots go to tests/browser/screenshots/phone/ (git-ignored) for review.
+"""
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from volunteer.activities.models import ActivitySignup
+from volunteer.clock import today_local
+from volunteer.extensions import db
+from volunteer.teams.models import Team
+
+from tests import factories as f
+from tests.conftest import PASSWORD
+from tests.security.expected_matrix import EXPECTED
+from tests.security.world import ROLES, build_world
+
+SHOTS = Path(__file__).parent / "screenshots" / "phone"
+PHONE = {"width": 360, "height": 740}
+# Not pages: assets, a JSON probe, and downloads (answered as files, checked by their own tests).
+SKIP = {"static", "bootstrap.static", "main.healthz"}
+
+# Runs in the page: returns a list of problems, each a short sentence a person can act on.
+CHECK = r"""
+() => {
+  const problems = [];
+  const vw = document.documentElement.clientWidth;
+  const width = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+  if (width > vw + 1) {
+    const wide = [...document.querySelectorAll('body *')].filter(e => {
+      const r = e.getBoundingClientRect();
+      return r.width && r.right > vw + 1 && !e.closest('.table-responsive, pre');
+    }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
+    problems.push(`page ${width}px wide on a ${vw}px screen (${wide.join(', ')})`);
+  }
+  const visible = e => {
+    if (e.closest('.visually-hidden, .visually-hidden-focusable, [hidden], .d-none')) return false;
+    const s = getComputedStyle(e);
+    return s.visibility !== 'hidden' && s.display !== 'none';
+  };
+  // A word inside running text may wrap at the end of a line, as Chinese text does; a word that
+  // is its box's whole content (a cell, a badge, a button, a label) must not.
+  const inSentence = (e, text) => {
+    let box = e;
+    while (box.parentElement && getComputedStyle(box).display === 'inline') box = box.parentElement;
+    return box !== e && box.textContent.trim().length > text.length + 4;
+  };
+  const short = /^[\u3400-\u9fff\uff08\uff09\u00b7]{2,4}$/;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    if (!short.test(text) || !node.parentElement || !visible(node.parentElement)) continue;
+    if (node.parentElement.closest('script, style, option, title')) continue;
+    if (inSentence(node.parentElement, text)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top / 4)));
+    if (tops.size > 1) problems.push(`"${text}" breaks over ${tops.size} lines`);
+  }
+  const targets = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
+  for (const e of document.querySelectorAll(targets)) {
+    if (!visible(e)) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.width >= 24 && r.height >= 24) continue;
+    // WCAG's inline exception: a link inside a sentence is sized by the sentence's line height.
+    if (e.tagName === 'A' && getComputedStyle(e).display === 'inline' && inSentence(e, e.textContent.trim())) continue;
+    const name = (e.textContent || e.value || e.name || e.type || '').trim().slice(0, 20);
+    problems.push(`tap target ${e.tagName.toLowerCase()} "${name}" is ${Math.round(r.width)}x${Math.round(r.height)} px`);
+  }
+  return problems;
+}
+"""
+
+
+def _enrich(world):
+    """Rows for the lists a phone shows most: published activities with a place, times and a
+    quota, the volunteer's sign-ups, and approved and pending records with long team names."""
+    today = today_local()
+    team = db.session.get(Team, world.objects[("team_id", "A")])
+    member = world.objects[("_member", "A")]
+    others = [f.make_volunteer(name, teams=[team]) for name in ("万莉", "卢梅雪", "欧阳建国")]
+    for n, days in enumerate((2, 5, 9)):
+        activity = f.make_activity(team, f"垃圾分类桶边督导第{n + 1}场", service_date=today + timedelta(days=days),
+                                   start_time="07:00", end_time="09:30", place="虹桥镇锦绣江南小区东门",
+                                   headcount=8, status="published")
+        people = [member, *others] if n == 0 else others[: n + 1]
+        for person in people:
+            db.session.add(ActivitySignup(activity_id=activity.id, volunteer_id=person.id))
+        past = f.make_activity(team, f"敬老院探访第{n + 1}次", service_date=today - timedelta(days=10 + days))
+        for person in (member, *others):
+            f.make_record(past, person, minutes=150, status="approved" if n else "pending")
+    db.session.commit()
+
+
+def _login(page, base, username):
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"login as {username} failed"
+
+
+def _pages(role: str) -> list[str]:
+    """The HTML pages the matrix promises this role (200), on its own team's objects."""
+    from tests.security.test_permissions_matrix import COMBOS
+
+    column = ROLES.index(role)
+    pages = []
+    for endpoint, rule, method, owner in COMBOS:
+        if method != "GET" or endpoint in SKIP or owner == "B" or endpoint.startswith("exports."):
+            continue
+        expected = EXPECTED.get((endpoint, method, owner))
+        if expected and expected.split()[column] == "200":
+            pages.append((endpoint, rule, owner))
+    return pages
+
+
+@pytest.mark.parametrize("role", ["anon", "volunteer", "leader_a", "office"])
+def test_every_page_fits_a_360px_phone(live_server, browser, role):
+    from tests.security.test_permissions_matrix import _url
+
+    world = build_world()
+    _enrich(world)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    folder = SHOTS / role
+    folder.mkdir(parents=True, exist_ok=True)
+    failures = {}
+    try:
+        if role != "anon":
+            _login(page, live_server.url, world.users[role].username)
+        for endpoint, rule, owner in _pages(role):
+            url = live_server.url + _url(rule, world, owner)
+            answer = context.request.get(url, max_redirects=0)
+            if answer.status != 200 or "text/html" not in answer.headers.get("content-type", ""):
+                continue  # a download, or a page this role reaches only after a redirect
+            page.goto(url)
+            problems = page.evaluate(CHECK)
+            page.screenshot(path=str(folder / f"{re.sub(r'[^a-z_.]', '', endpoint)}.png"), full_page=True)
+            if problems:
+                failures[f"{endpoint} {url[len(live_server.url):]}"] = problems
+    finally:
+        context.close()
+    report = "\n".join(f"{where}:\n    " + "\n    ".join(sorted(set(p))[:12]) for where, p in failures.items())
+    assert not failures, f"{len(failures)} pages do not fit a 360-px phone as {role}:\n{report}"
