@@ -39,6 +39,11 @@ class Defaults:
     CLAIM_MAX_FAILURES = 5  # per (record, address)
     CLAIM_MAX_FAILURES_PER_ADDRESS = 20
     CLAIM_LOCK_MINUTES = 15
+    # /register: an ID number already registered counts as a failure (a guesser probing the
+    # registry), per (ID number, address) and per address, like a failed claim.
+    REGISTER_MAX_FAILURES = 3
+    REGISTER_MAX_FAILURES_PER_ADDRESS = 10
+    REGISTER_LOCK_MINUTES = 15
     # X-Forwarded-For hops to trust: 1 for gunicorn behind one reverse proxy (the deployment),
     # 0 when the app faces clients directly. Audit entries and throttles use that address.
     PROXY_HOPS = 1

@@ -115,6 +115,7 @@ EXPECTED = {
     ('merits.commend', 'GET', 'B'): '302 403 200 404 200',
     ('merits.commend', 'POST', 'A'): '302 403 404 200 200',
     ('merits.commend', 'POST', 'B'): '302 403 200 404 200',
+    ('merits.export', 'GET', None): '302 403 403 403 404',  # no ?kind=: nothing to export
     ('merits.evaluate', 'GET', 'A'): '302 403 404 200 200',
     ('merits.evaluate', 'GET', 'B'): '302 403 200 404 200',
     ('merits.evaluate', 'POST', 'A'): '302 403 404 200 200',

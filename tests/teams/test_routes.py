@@ -251,7 +251,8 @@ def test_edit_team_audits_before_and_after(client, login_as):
     response = client.get(f"/teams/{team.id}/edit")
     assert 'value="旧名"' in response.text and 'value="张三"' in response.text
     response = client.post(f"/teams/{team.id}/edit", data={
-        "name": "新名", "kind": "职能部门", "leader_name": "张三", "leader_ids": [str(new_leader.id)]})
+        "name": "新名", "kind": "职能部门", "leader_name": "张三", "leader_ids": [str(new_leader.id)],
+        "accepts_applications": "y"})
     assert response.status_code == 302
     db.session.expire_all()
     team = db.session.get(Team, team.id)

@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set by a one-time password (joining.account): the next login must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # No longer read: sessions are rows of login_sessions. Kept until a migration drops it.
     session_token: Mapped[str] = mapped_column(String(32), default="")
 

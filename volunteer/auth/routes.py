@@ -15,6 +15,18 @@ from .forms import ClaimForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 
+# What a login with a one-time password may reach before choosing its own password.
+BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "static", "bootstrap.static", "main.healthz"}
+
+
+@bp.before_app_request
+def require_new_password():
+    """A one-time password (set by a leader or the office) opens only the password page."""
+    if current_user.is_authenticated and current_user.must_change_password \
+            and request.endpoint not in BEFORE_NEW_PASSWORD:
+        flash("您正在使用一次性密码，请先设置新密码。", "warning")
+        return redirect(url_for("auth.change_password"))
+
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():

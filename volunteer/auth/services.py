@@ -220,7 +220,10 @@ def change_own_password(user: User, current: str, password: str) -> None:
     if not user.check_password(current or ""):
         raise ServiceError("当前密码不正确。", "current_password")
     check_password_rules(password, user.username)
+    if user.must_change_password and user.check_password(password):
+        raise ServiceError("新密码不能与一次性密码相同。", "password")
     user.set_password(password)
+    user.must_change_password = False  # a one-time password is spent
     ended = end_sessions(user.id, keep=user.login_session_id)
     record(user, "user.password", "user", user.id, f"修改本人密码 {user.username}", **_ended(ended))
 

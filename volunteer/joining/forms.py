@@ -1,8 +1,10 @@
-"""Forms of joining: self-registration (/register)."""
+"""Forms of joining: self-registration (/register), applying to teams, declining an
+application, closing one's account."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..forms import CheckboxListField, int_list_coerce
 from ..volunteers.validators import DEFAULT_ID_TYPE, GENDERS, ID_TYPES
 
 
@@ -25,3 +27,24 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField("确认密码", validators=[EqualTo("password", "两次输入的密码不一致。")])
     consent = BooleanField("我已阅读并同意上述个人信息收集和使用说明",
                            validators=[DataRequired("请阅读个人信息说明并勾选同意后再注册。")])
+    # Checked against the teams open to applications by the service (joining.applications).
+    team_ids = CheckboxListField("申请加入的队伍（可不选，以后在“我的志愿服务”页面申请）", coerce=int_list_coerce,
+                                 validate_choice=False)
+
+
+class ApplyForm(FlaskForm):
+    team_ids = CheckboxListField("申请加入的队伍", coerce=int_list_coerce, validate_choice=False,
+                                 description="队长同意后即加入该队；处理前可以撤回。")
+
+
+class DeclineForm(FlaskForm):
+    """拒绝 one application: each row of the list has its own prefix, so errors land on it."""
+
+    reason = StringField("拒绝理由", validators=[DataRequired("请填写拒绝的理由，申请人会看到它。"),
+                                             Length(max=200, message="理由不能超过 200 个字。")])
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码以确认注销。")])
+    erase_request = BooleanField("同时请分中心清除我的其他个人信息（服务记录依法保留）")
+    confirm = BooleanField("我确认注销账号：注销后不能再登录", validators=[DataRequired("请勾选确认后再注销。")])

@@ -1,5 +1,7 @@
-"""Joining pages: /register (anonymous self-registration) and a leader's in-person 核实."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Joining pages: /register (anonymous self-registration) and a leader's in-person 核实.
+The team side of applications and the volunteer's own account pages attach to the same
+blueprint from team_routes.py and account_routes.py."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
 from ..auth.services import start_session
@@ -10,10 +12,10 @@ from ..permissions import role_required
 from ..throttle import client_address
 from ..views import put_error, safe_next, save
 from ..volunteers.models import Volunteer
-from . import services
+from ..forms import choices
+from . import account_routes, applications, services, team_routes  # noqa: F401 (routes on this blueprint)
+from .blueprint import bp
 from .forms import RegisterForm
-
-bp = Blueprint("joining", __name__)
 
 # The validator's column names -> the form's fields, so each message sits under its box.
 COLUMNS = {"姓名": "name", "证件类型": "id_type", "证件号码": "id_number", "手机号码": "phone", "性别": "gender",
@@ -25,17 +27,19 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
+    form.team_ids.choices = choices([(t.id, t.name) for t in applications.open_teams()])
     if form.validate_on_submit():
         address = client_address()
         fields = {k: getattr(form, k).data for k in ("name", "id_type", "id_number", "phone", "gender", "birth_date",
                                                         "guardian_name", "guardian_phone")}
         try:
-            user = services.register(fields, form.password.data, address=address, today=today_local())
+            user = services.register(fields, form.password.data, address=address, today=today_local(),
+                                     team_ids=form.team_ids.data or ())
             start_session(user, address)  # logins are server-side sessions (auth.services)
             db.session.commit()
         except services.AlreadyRegistered as exc:
             db.session.rollback()
-            services.charge(address)
+            services.charge(address, exc.id_number, current_app.config)
             db.session.commit()
             form.id_number.errors.append(exc.message)
         except (ValidationFailed, ServiceError) as exc:

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..hours.requests import start_page_summary
 from ..workdays import uncovered_years
 from ..figures import cached, tally_count
+from ..joining.applications import pending_counts
 from ..teams.models import Team
 from ..volunteers.models import Volunteer
 
@@ -39,6 +40,7 @@ def index():
     today = today_local()
     # 民政部令第67号: records within 10 working days; the overdue ones are named here.
     overdue = overdue_activities(current_user.team_scope, today)
+    stats["applications"] = pending_counts(current_user.team_scope)  # join applications waiting (joining)
     return render_template("main/index.html", stats=stats, teams=sorted(current_user.led_teams, key=lambda t: t.name),
                            overdue=overdue, uncovered=uncovered_years(today, today),
                            requests=start_page_summary(current_user, today))

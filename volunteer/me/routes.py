@@ -12,6 +12,7 @@ from ..extensions import db
 from ..hours import requests as record_requests
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
+from ..joining.applications import me_panel
 from ..hours.stars import next_level, star_level, stars_text
 from ..clock import today_local
 from ..teams import services as team_services
@@ -38,6 +39,7 @@ def index():
                            stars=stars_text(level), upcoming=next_level(totals["approved"]),
                            records=records, certificates=certificates,
                            invitations=team_services.pending_invitations(volunteer_id=volunteer.id),
+                           joining=me_panel(volunteer),
                            signups=upcoming_for(volunteer.id),
                            my_requests=record_requests.for_volunteer(volunteer.id),
                            asked=record_requests.pending_record_ids(volunteer.id))

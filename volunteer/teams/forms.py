@@ -31,6 +31,8 @@ class TeamForm(FlaskForm):
                                      render_kw={"size": 6},
                                      description="可多选（按住 Ctrl 或 ⌘ 点选）；只列出队长角色的账号。")
     is_active = BooleanField("队伍在用", default=True)
+    accepts_applications = BooleanField("接受志愿者申请入队", default=True,
+                                        description="勾选后，志愿者可在注册时或“我的志愿服务”页面申请加入本队。")
 
 
 class AddMemberForm(FlaskForm):

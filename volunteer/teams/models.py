@@ -1,7 +1,7 @@
 """Teams (志愿服务队), their members and leaders, and service categories."""
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -41,6 +41,8 @@ class Team(db.Model):
     founded_on: Mapped[date | None]
     description: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Whether volunteers may apply to join from /register and /me (joining.applications).
+    accepts_applications: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     position = relationship("Position")

@@ -22,6 +22,7 @@ from ..volunteers.models import Volunteer
 from . import services
 from ..forms import choices
 from ..hours.totals import minutes_by_team, minutes_by_volunteer
+from ..joining.applications import pending_for_team
 from .forms import AddMemberForm, CategoryForm, TeamFilterForm, TeamForm
 from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
 
@@ -105,6 +106,7 @@ def _team_values(form: TeamForm) -> tuple[dict, list[User]]:
         "founded_on": form.founded_on.date,
         "description": text(form.description),
         "is_active": bool(form.is_active.data),
+        "accepts_applications": bool(form.accepts_applications.data),
     }
     return values, leaders
 
@@ -172,8 +174,10 @@ def _render_detail(team: Team, form: AddMemberForm, status=200):
                                     .order_by(Activity.service_date.desc(), Activity.id.desc()).limit(10)).all()
     year_minutes = minutes_by_team([team.id], *_year_range()).get(team.id, 0)
     invitations = services.pending_invitations(team_id=team.id)
+    applications = pending_for_team(team.id)
     return render_template("teams/detail.html", team=team, page=page, joined=joined, minutes=minutes,
                            activities=activities, form=form, year_minutes=year_minutes, invitations=invitations,
+                           applications=applications,
                            year=today_local().year), status
 
 

@@ -10,7 +10,7 @@ from ..volunteers.services import add_membership
 from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
 
 TEAM_FIELDS = ("name", "kind", "position_id", "leader_name", "leader_phone", "category", "founded_on",
-               "description", "is_active")
+               "description", "is_active", "accepts_applications")
 
 
 def _check_team(values: dict, team: Team | None = None) -> None:

@@ -50,6 +50,16 @@ def add_membership(volunteer: Volunteer, team: Team, joined_on=None) -> bool:
     return True
 
 
+def remove_membership(volunteer: Volunteer, team_id: int) -> bool:
+    """Remove a membership (leaving a team); True when there was one. Records keep their team."""
+    membership = next((m for m in volunteer.memberships if m.team_id == team_id), None)
+    if membership is None:
+        return False
+    volunteer.memberships.remove(membership)
+    db.session.delete(membership)
+    return True
+
+
 def register_volunteer(actor, fields: dict, *, today) -> Volunteer:
     """Create a volunteer from raw form values; the same identity twice is refused."""
     cleaned, teams, _ = clean_volunteer(fields, today=today)

@@ -1,0 +1,106 @@
+"""A volunteer's own account: leaving a team, closing the account, and the one-time password a
+leader of their team or the office gives someone who forgot theirs (CONTRACT section 9).
+
+Leaving removes only the membership: the service records keep their team, since they are what
+the team did. Closing disables the login and ends every session, withdraws what still waits
+(applications, invitations, upcoming sign-ups) and marks the registry record 注销; records and
+certificates stay for the office, as 民政部令第67号 asks. A one-time password is shown once
+to whoever set it, ends the person's sessions and must be replaced at the next login.
+Every change is audited; services never commit.
+"""
+import secrets
+
+from sqlalchemy import select
+
+from ..activities import signups
+from ..activities.models import Activity
+from ..audit.services import record
+from ..auth.models import User
+from ..auth.services import end_sessions
+from ..clock import utcnow
+from ..errors import ServiceError
+from ..extensions import db
+from ..teams import services as team_services
+from ..teams.models import Team
+from ..volunteers.services import remove_membership, set_status
+from . import applications
+from .services import can_verify
+
+# No 0/O, 1/l/I: the person copies it from a leader's screen or a phone call.
+ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+ONE_TIME_LENGTH = 10
+
+
+def leave_team(user: User, team_id: int) -> Team:
+    """The volunteer leaves one of their teams (audited on the team); their records stay."""
+    volunteer = user.volunteer
+    team = db.session.get(Team, team_id) if volunteer is not None else None
+    if team is None or not remove_membership(volunteer, team.id):
+        raise ServiceError("您不是该队伍的队员。")
+    db.session.flush()
+    record(user, "team.leave", "team", team.id, f"{volunteer.name} 退出 {team.name}",
+           before={"volunteer_id": volunteer.id, "member": True}, after={"member": False})
+    return team
+
+
+def close_account(user: User, password: str, *, erase_request: bool = False) -> None:
+    """注销账号: the current password first (the caller throttles wrong ones)."""
+    if not user.check_password(password or ""):
+        raise ServiceError("密码不正确。", "password")
+    volunteer = user.volunteer
+    if volunteer is None or not user.is_enabled:
+        raise ServiceError("该账号已注销。")
+    for application in applications.for_volunteer(volunteer.id, limit=100):
+        if application.status == "pending":
+            applications.withdraw(user, application)
+    for invitation in team_services.pending_invitations(volunteer_id=volunteer.id):
+        team_services.decline_invitation(user, invitation)
+    cancelled = 0
+    for signup, _position in signups.upcoming_for(volunteer.id):
+        try:  # past the cancellation deadline the sign-up stays for the leader to mark
+            with db.session.begin_nested():
+                signups.cancel(user, db.session.get(Activity, signup.activity_id), volunteer)
+                cancelled += 1
+        except ServiceError:
+            pass
+    if volunteer.status == "active":
+        set_status(user, volunteer, "cancelled")
+    user.is_enabled = False
+    ended = end_sessions(user.id)
+    record(user, "user.close", "user", user.id, f"{volunteer.name} 注销账号",
+           before={"is_enabled": True}, after={"is_enabled": False}, volunteer_id=volunteer.id,
+           signups_cancelled=cancelled, sessions_ended=ended, erase_requested=bool(erase_request))
+
+
+def login_of(volunteer) -> User | None:
+    return db.session.scalar(select(User).where(User.volunteer_id == volunteer.id))
+
+
+def new_one_time_password() -> str:
+    while True:
+        password = "".join(secrets.choice(ALPHABET) for _ in range(ONE_TIME_LENGTH))
+        if not password.isdigit():  # the password rules refuse digits only
+            return password
+
+
+def one_time_password(actor, volunteer) -> str:
+    """Give the volunteer's login a one-time password and return it (shown once, never stored
+    in clear): a leader of one of their teams or the office; every session of the login ends."""
+    if not can_verify(actor, volunteer):
+        raise ServiceError("只有其所在队伍的队长或分中心办公室可以重置密码。")
+    user = login_of(volunteer)
+    if user is None:
+        raise ServiceError(f"{volunteer.name} 还没有账号：请本人在“认领账号”页面认领。")
+    if user.id == getattr(actor, "id", None):
+        raise ServiceError("自己的密码请在“修改密码”页面修改。")
+    if actor.role != "office" and user.role != "volunteer":
+        raise ServiceError("队长只能为志愿者账号重置密码，其他账号请联系分中心办公室。")
+    if not user.is_enabled:
+        raise ServiceError("该账号已停用或已注销，不能重置密码。")
+    password = new_one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    ended = end_sessions(user.id)
+    record(actor, "user.one_time_password", "user", user.id, f"为 {volunteer.name} 生成一次性密码",
+           after={"must_change_password": True}, volunteer_id=volunteer.id, sessions_ended=ended, at=utcnow())
+    return password

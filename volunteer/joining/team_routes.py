@@ -1,0 +1,91 @@
+"""The team side of joining: a team's pending applications (同意 / 拒绝 with a reason) for its
+leaders and the office, and the one-time password a leader or the office gives a member who
+forgot theirs (shown once, on the answer to the POST, never in a flash or a URL)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..clock import today_local
+from ..errors import ServiceError
+from ..extensions import db
+from ..permissions import get_visible_or_404, role_required
+from ..teams.models import Team
+from ..views import int_arg, put_error
+from ..volunteers.models import Volunteer
+from . import account, applications
+from .blueprint import bp
+from .forms import DeclineForm
+from .models import TeamApplication
+from .services import can_verify
+
+
+def _decline_forms(pending, failed: DeclineForm | None = None, failed_id: int | None = None) -> dict:
+    """One decline form per application, each with its own prefix; the failed one as posted."""
+    return {a.id: failed if a.id == failed_id and failed is not None
+            else DeclineForm(formdata=None, prefix=f"app{a.id}") for a in pending}
+
+
+@bp.route("/teams/<int:team_id>/applications", methods=["GET", "POST"])
+@role_required("office", "leader")
+def applications_page(team_id):
+    """Pending applications of one team: accept, or decline with a reason the applicant sees."""
+    team = get_visible_or_404(Team, team_id, predicate="can_manage")
+    failed = failed_id = None
+    if request.method == "POST":
+        application_id = int_arg("application_id", source=request.form)
+        application = db.session.get(TeamApplication, application_id) if application_id else None
+        decision = request.form.get("decision")
+        if application is None or application.team_id != team.id or decision not in ("accept", "decline"):
+            flash(applications.GONE, "warning")
+            return redirect(url_for(".applications_page", team_id=team_id))
+        name = application.volunteer.name
+        form = DeclineForm(prefix=f"app{application.id}")
+        try:
+            if decision == "accept":
+                applications.accept(current_user, application, today_local())
+            elif form.validate_on_submit():
+                applications.decline(current_user, application, form.reason.data)
+            else:
+                raise ServiceError("")  # the form's own messages are on it already
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.message and decision == "decline":
+                put_error(form, exc, "reason")
+            elif exc.message:
+                flash(exc.message, "warning")
+            failed, failed_id = form, application_id
+        else:
+            flash(f"已同意 {name} 加入本队。" if decision == "accept" else f"已拒绝 {name} 的入队申请。", "success")
+            return redirect(safe_back(team_id))
+    team = db.session.get(Team, team_id)
+    pending = applications.pending_for_team(team.id)
+    return render_template("joining/applications.html", team=team, pending=pending,
+                           forms=_decline_forms(pending, failed, failed_id))
+
+
+def safe_back(team_id: int) -> str:
+    """Back to the team page when the decision came from there, else to the list."""
+    if request.form.get("back") == "team":
+        return url_for("teams.detail", team_id=team_id)
+    return url_for(".applications_page", team_id=team_id)
+
+
+@bp.route("/volunteers/<int:volunteer_id>/one-time-password", methods=["POST"])
+@role_required("office", "leader")
+def one_time_password(volunteer_id):
+    """重置密码: a new one-time password, shown once on this answer; the next login must change it."""
+    volunteer = db.session.get(Volunteer, volunteer_id)
+    if volunteer is None or not can_verify(current_user, volunteer):
+        abort(404)
+    name = volunteer.name
+    try:
+        password = account.one_time_password(current_user, volunteer)
+        user = account.login_of(volunteer)
+        username = user.username
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("volunteers.detail", volunteer_id=volunteer_id))
+    return render_template("joining/one_time_password.html", name=name, username=username, password=password,
+                           volunteer_id=volunteer_id)
