@@ -17,7 +17,7 @@ def test_gbk_csv_preview_shows_column_mapping(client, login_as):
     data = "\r\n".join(",".join(r) for r in rows).encode("gbk")
     body = preview(client, "volunteers", data, "花名册.csv")
     assert "共 1 行数据" in body and "文件中的列与系统字段的对应" in body
-    assert "身份证号码" in body and "证件号码" in body and "未使用" in body
+    assert "身份证号码" in body and "证件号码" in body and "不导入" in body
 
 
 def test_empty_template_says_there_are_no_data_rows(client, login_as):

@@ -95,6 +95,8 @@ EXPECTED = {
     ('imports.index', 'GET', None): '302 403 200 200 200',
     ('imports.index', 'POST', None): '302 403 200 200 200',
     ('imports.preview', 'GET', 'A'): '302 403 404 200 200',
+    ('imports.recheck', 'POST', 'A'): '302 403 404 302 302',
+    ('imports.recheck', 'POST', 'B'): '302 403 302 404 302',
     ('imports.preview', 'GET', 'B'): '302 403 200 404 200',
     ('integrity.index', 'GET', None): '302 403 403 403 200',
     ('integrity.months', 'GET', None): '302 403 403 403 200',

@@ -194,3 +194,23 @@ def header_ranks(kind: str) -> dict[str, tuple[str, int]]:
         for rank, name in enumerate((col.header, *col.aliases)):
             ranks.setdefault(normalize_header(name), (col.key, rank))
     return ranks
+
+
+def kind_fit(header: list, kind: str) -> tuple[bool, int]:
+    """How well a header row fits ``kind``: (every required column present, fields matched)."""
+    spec, ranks = get_kind(kind), header_ranks(kind)
+    keys = {ranks[name][0] for name in map(normalize_header, header) if name in ranks}
+    complete = all(c.key in keys for c in spec.columns if c.required) and \
+        all(any(k in keys for k in group) for group in spec.one_of)
+    return complete, len(keys)
+
+
+def better_kind(header: list, kind: str, allowed) -> str | None:
+    """Another kind (of ``allowed``) whose columns the header has all of, and more of than ``kind``'s:
+    a roster uploaded as 服务时长, say.  None when ``kind`` fits best."""
+    mine, best = kind_fit(header, kind), None
+    for other in allowed:
+        fit = kind_fit(header, other) if other != kind else (False, 0)
+        if fit[0] and fit > mine and (best is None or fit > best[1]):
+            best = (other, fit)
+    return best[0] if best else None

@@ -242,7 +242,7 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
         if not any(k in index for k in group):
             missing_required.append("或".join(spec.column(k).header for k in group) + "（至少需要其中一列）")
     if missing_required:
-        raise FatalImportError("缺少必填列：" + "、".join(missing_required))
+        raise FatalImportError("缺少必填列：" + "、".join(missing_required), columns=mapping, header=head)
 
     table = Table(kind=kind, sheet=sheet.name, header_row=head_idx + 1, header=head, columns=columns,
                   missing=tuple(c.key for c in spec.columns if c.key not in index), positions=index,

@@ -42,9 +42,12 @@ LIMITS = Limits()
 class FatalImportError(Exception):
     """The file itself cannot be used; ``reason`` is a one-line Chinese message."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, columns: dict | None = None, header: list | None = None):
         super().__init__(reason)
         self.reason = reason
+        # A file refused for its columns (a required one not recognised) carries its header and
+        # the mapping guessed, so the preview can let the office say which column is which.
+        self.columns, self.header = columns, header
 
 
 MSG_INVALID = "不是有效的 Excel (.xlsx) 文件，请用 Excel 或 WPS 打开检查并重新保存后再上传（支持 .xlsx、.xls、.et、.ods、.csv）"

@@ -26,6 +26,12 @@ class ImportBatch(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="preview")
     skip_invalid: Mapped[bool] = mapped_column(default=False)
     report: Mapped[dict | None] = mapped_column(JSON)
+    # The office's column choices on the preview (header as written -> field, or None for 不导入):
+    # confirming reads the stored file with exactly these, so it writes what the preview showed.
+    remap: Mapped[dict | None] = mapped_column(JSON)
+    # What confirming would write (rows to add / update, activities to create), for the preview
+    # only: it names people, so it is dropped with the file once the preview ends.
+    plan: Mapped[dict | None] = deferred(mapped_column(JSON))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

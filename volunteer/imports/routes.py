@@ -27,7 +27,9 @@ from ..clock import today_local
 from ..forms import choices
 from ..views import paginate, save
 from . import services
-from .forms import UploadForm
+from ..hours.models import RECORD_STATUS
+from ..hours.rules import initial_status
+from .forms import RemapForm, UploadForm
 from .models import IMPORT_KINDS, IMPORT_STATUS, ImportBatch
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -79,7 +81,14 @@ def index():
                 report = services.validate_upload(current_user, kind, name, data, skip_invalid=skip,
                                                   today=today_local())
             except FatalImportError as exc:
-                fatal = _refuse(kind, name, data, exc.reason)  # the failed attempt stays in the history
+                report = services.fatal_preview(current_user, kind, name, data, exc)
+                if report is None:
+                    fatal = _refuse(kind, name, data, exc.reason)  # the failed attempt stays in the history
+                else:  # the preview can put it right (choose the columns, or another kind)
+                    _transaction(write=True)
+                    batch = services.store_preview(current_user, kind, name, data, report, skip_invalid=skip)
+                    db.session.commit()
+                    return redirect(url_for(".preview", token=batch.token))
             except ServiceError as exc:
                 db.session.rollback()
                 form.kind.errors = [exc.message]
@@ -102,7 +111,7 @@ def _read_first():
     """The upload and the rejected-rows download read a whole workbook before they write
     anything: their transaction begins without the write lock (set before the login check's
     first query), and the view takes it for the short write at the end."""
-    if request.endpoint in ("imports.index", "imports.errors"):
+    if request.endpoint in ("imports.index", "imports.errors", "imports.recheck"):
         write_intent.set(False)
 
 
@@ -130,16 +139,55 @@ def _batch_or_404(token: str) -> ImportBatch:
 @bp.route("/<token>")
 @role_required("office", "leader")
 def preview(token):
-    batch = _batch_or_404(token)
+    return _show(_batch_or_404(token))
+
+
+def _show(batch: ImportBatch, form: RemapForm | None = None):
+    """The preview page; ``form`` is the column mapping as posted (with its errors)."""
     report = batch.report or {}
+    editable = batch.status == "preview" and not services.expired(batch)
+    if form is None and editable and report.get("columns"):
+        form = RemapForm.build(batch.kind, report["columns"], formdata=None)
     rows = report.get("rows") or 0
     valid = rows - (report.get("rejected") or 0)
     has_file = db.session.scalar(select(ImportBatch.content.is_not(None)).where(ImportBatch.id == batch.id))
+    plan = db.session.scalar(select(ImportBatch.plan).where(ImportBatch.id == batch.id)) if editable else None
     return render_template("imports/preview.html", batch=batch, report=report, valid=valid, has_file=has_file,
+                           remap_form=form if editable and has_file else None, plan=plan or {},
+                           record_status=RECORD_STATUS[initial_status(current_user)],
                            expired=services.expired(batch), own=services.can_download_errors(current_user, batch),
                            errors=(report.get("errors") or [])[:SHOWN_ERRORS],
                            warnings=(report.get("warnings") or [])[:SHOWN_ERRORS], shown=SHOWN_ERRORS,
                            templates=_template_links())
+
+
+@bp.route("/<token>/recheck", methods=["POST"])
+@role_required("office", "leader")
+def recheck(token):
+    """Check the stored file again: with the columns the office chose, or as another kind."""
+    batch = _batch_or_404(token)
+    kind = request.form.get("kind") or batch.kind
+    if kind not in services.allowed_kinds(current_user):
+        abort(404 if kind not in IMPORT_KINDS else 403)
+    remap = form = None
+    if kind == batch.kind:  # the column mapping as chosen; another kind starts from its own guess
+        form = RemapForm.build(kind, (batch.report or {}).get("columns") or {})
+        if not form.validate_on_submit():
+            return _show(batch, form)
+        checked = save(form, lambda: services.remap_choices(kind, form.names, form.chosen()), commit=False,
+                       default_field="kind", columns=form.names)
+        if not checked:
+            return _show(batch, form)
+        remap = checked.value
+    read = save(form, lambda: services.revalidate(current_user, batch, kind, remap, today=today_local()),
+                commit=False, default_field="kind", columns=form.names if form else None)
+    if not read:
+        return _show(_batch_or_404(token), form) if form else redirect(url_for(".preview", token=token))
+    _transaction(write=True)
+    batch = _batch_or_404(token)
+    if save(None, lambda: services.store_recheck(current_user, batch, kind, remap, read.value), duplicate=None):
+        flash(f"已按“{IMPORT_KINDS[kind]}”重新检查，以下是新的检查结果（尚未写入任何数据）。", "success")
+    return redirect(url_for(".preview", token=token))
 
 
 @bp.route("/<token>/confirm", methods=["POST"])

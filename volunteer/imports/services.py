@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from .. import throttle
 from ..audit.services import record
 from ..errors import ServiceError
+from ..excel.columns import better_kind, get_kind
 from ..excel.importers import ImportReport, error_file_bytes, fatal_report, run_import
 from ..excel.reader import read_table
 from ..excel.vetting import FatalImportError
@@ -93,18 +94,53 @@ def status_for(report: dict) -> str:
     return "done" if report.get("written") else "failed"
 
 
-def validate_upload(actor, kind: str, file_name: str, data: bytes, *, skip_invalid: bool, today: date):
+def validate_upload(actor, kind: str, file_name: str, data: bytes, *, skip_invalid: bool, today: date,
+                    remap: dict | None = None):
     """Read and check an upload without writing anything: a read transaction is enough.
 
-    Returns the report (with ``lookups``, the answers a leader pays for); raises
-    FatalImportError when the file cannot be used, ServiceError for a kind not allowed.
+    Returns the report (with ``lookups``, the answers a leader pays for, and ``better_kind``
+    when the headers fit another kind the user may import better); raises FatalImportError
+    when the file cannot be used, ServiceError for a kind not allowed.  ``remap`` is the
+    office's column choices (header as written -> field or None).
     """
     check_kind(actor, kind)
-    return run_import(kind, actor, data, file_name=_short(file_name), dry_run=True, skip_invalid=skip_invalid,
-                      today=today)
+    report = run_import(kind, actor, data, file_name=_short(file_name), dry_run=True, skip_invalid=skip_invalid,
+                        today=today, remap=remap)
+    other = better_kind(report.table.header, kind, allowed_kinds(actor))
+    if other:
+        report["better_kind"] = other
+    return report
 
 
-def store_preview(actor, kind: str, file_name: str, data: bytes, report, *, skip_invalid: bool) -> ImportBatch:
+def fatal_preview(actor, kind: str, file_name: str, data: bytes, exc: FatalImportError) -> dict | None:
+    """The report of a refused file that the preview can still put right, else None.
+
+    A required column not recognised (the guesser missed 身份证 for 证件号码, say) is fixed by
+    choosing the column on the preview; a file that reads as another kind the user may import
+    (a roster uploaded as 服务时长) is fixed by switching the kind.  Neither needs a new upload.
+    """
+    report = fatal_report(_short(file_name), exc.reason)
+    allowed = allowed_kinds(actor)
+    if exc.columns is not None:
+        report["columns"] = dict(exc.columns)
+        other = better_kind(exc.header or [], kind, allowed)
+    else:
+        other = next((k for k in allowed if k != kind and _reads_as(data, file_name, k)), None)
+    if other:
+        report["better_kind"] = other
+    return report if exc.columns is not None or other else None
+
+
+def _reads_as(data: bytes, file_name: str, kind: str) -> bool:
+    try:
+        read_table(data, kind, file_name=file_name)
+    except FatalImportError:
+        return False
+    return True
+
+
+def store_preview(actor, kind: str, file_name: str, data: bytes, report, *, skip_invalid: bool,
+                  remap: dict | None = None) -> ImportBatch:
     """Pay for the report's answers and keep the upload as a ``preview`` batch.
 
     Raises Throttled (nothing spent, nothing stored) when the uploader's look-up budget cannot
@@ -117,11 +153,17 @@ def store_preview(actor, kind: str, file_name: str, data: bytes, report, *, skip
     name = _short(file_name)
     batch = record_batch(actor, kind, name, sha=sha256(data), report=report, status="preview", content=data,
                          skip_invalid=skip_invalid)
+    batch.remap, batch.plan = remap, getattr(report, "plan", None)
+    _spent(actor, batch, lookups)
+    return batch
+
+
+def _spent(actor, batch: ImportBatch, lookups: int) -> None:
+    name = batch.file_name
     if lookups and not throttle.exempt(actor):
         record(actor, "import.lookups", "import_batch", batch.id,
                f"导入预览（{name}）：{lookups} 行的结果表明证件号码或手机号码是否已登记，计入查询额度",
                file=name, lookups=lookups)
-    return batch
 
 
 def record_refusal(actor, kind: str, file_name: str, data: bytes, reason: str) -> ImportBatch:
@@ -146,6 +188,69 @@ def start_preview(actor, kind: str, file_name: str, data: bytes, *, skip_invalid
     return store_preview(actor, kind, file_name, data, report, skip_invalid=skip_invalid), report
 
 
+def remap_choices(kind: str, columns: dict, chosen: dict) -> dict:
+    """Check the office's column choices; header as written -> field or None, all of them.
+
+    Raises ServiceError naming the problem (on the column's header): a field that is not of
+    this kind, one field chosen for two columns, a required field chosen for none.
+    """
+    spec = get_kind(kind)
+    fields = set(spec.headers)
+    remap, first = {}, {}
+    for header in columns:
+        field = chosen.get(header) or None
+        if field is not None and field not in fields:
+            raise ServiceError(f"“{header}”的对应字段无效，请从列表中选择。", header)
+        if field is not None and field in first:
+            raise ServiceError(f"“{first[field]}”和“{header}”都对应了“{field}”，每个字段只能对应一列。", header)
+        if field is not None:
+            first[field] = header
+        remap[header] = field
+    missing = [c.header for c in spec.columns if c.required and c.header not in first]
+    missing += ["或".join(spec.column(k).header for k in group) for group in spec.one_of
+                if not any(spec.column(k).header in first for k in group)]
+    if missing:
+        raise ServiceError("必填的字段没有对应的列：" + "、".join(missing) + "。请为它选择文件中的一列。")
+    return remap
+
+
+def revalidate(actor, batch: ImportBatch, kind: str, remap: dict | None, *, today: date):
+    """Check the stored file again as ``kind`` with the office's ``remap`` (reads only).
+
+    Returns the report, or a fatal report (dict) that the preview can still put right; raises
+    ServiceError when the preview can no longer change or the file cannot be read so.
+    """
+    check_kind(actor, kind)
+    if batch.status != "preview" or expired(batch) or batch.content is None:
+        raise ServiceError("该导入已不是待确认的预览，不能重新检查。")
+    try:
+        return validate_upload(actor, kind, batch.file_name, batch.content, skip_invalid=batch.skip_invalid,
+                               today=today, remap=remap)
+    except FatalImportError as exc:
+        report = fatal_preview(actor, kind, batch.file_name, batch.content, exc)
+        if report is None:
+            raise ServiceError(exc.reason) from None
+        return report
+
+
+def store_recheck(actor, batch: ImportBatch, kind: str, remap: dict | None, report) -> None:
+    """Keep the re-checked preview: its kind, column choices, report and plan; audited.
+
+    A leader pays for the new answers as for an upload (Throttled: nothing changes).
+    """
+    if batch.status != "preview":
+        raise ServiceError("该导入已处理，不能重新检查。")
+    lookups = getattr(report, "lookups", 0)
+    throttle.spend(actor, lookups)
+    before = {"kind": batch.kind, "remap": batch.remap}
+    batch.kind, batch.remap, batch.report, batch.plan = kind, remap, dict(report), getattr(report, "plan", None)
+    db.session.flush()
+    what = IMPORT_KINDS[kind] + ("（按选择的列对应）" if remap else "")
+    record(actor, "import.recheck", "import_batch", batch.id, f"重新检查导入（{batch.file_name}），按{what}",
+           before=before, after={"kind": kind, "remap": remap}, file=batch.file_name)
+    _spent(actor, batch, lookups)
+
+
 def expired(batch: ImportBatch, now=None) -> bool:
     """A preview older than a day: its file is (or is about to be) gone."""
     return batch.status == "preview" and batch.created_at < (now or utcnow()) - KEEP_UPLOAD
@@ -162,7 +267,7 @@ def drop_old_uploads(actor) -> list[int]:
     if ids:
         db.session.execute(update(ImportBatch).where(ImportBatch.id.in_(ids), ImportBatch.status == "preview")
                            .values(status="cancelled", finished_at=now), execution_options={"synchronize_session": False})
-        db.session.execute(update(ImportBatch).where(ImportBatch.id.in_(ids)).values(content=None),
+        db.session.execute(update(ImportBatch).where(ImportBatch.id.in_(ids)).values(content=None, plan=None),
                            execution_options={"synchronize_session": False})
         record(actor, "import.expire", "import_batch", None,
                f"删除 {len(ids)} 个超过一天的导入上传文件（未确认的预览已取消）", batches=ids)
@@ -180,6 +285,8 @@ def confirm(actor, batch: ImportBatch, *, skip_invalid: bool, today: date) -> di
     returned.  Once the batch is no longer a preview its stored file is dropped.
     """
     check_kind(actor, batch.kind)
+    if (batch.report or {}).get("fatal") and batch.status == "preview" and not expired(batch):
+        raise ServiceError("文件还不能导入：请先在下方选择各列对应的字段（或换一种导入内容）后重新检查。")
     if expired(batch):
         _end(actor, batch, "cancelled", "import.expire", f"导入预览已超过一天，未导入（{batch.file_name}）")
         return {"expired": True}
@@ -191,7 +298,7 @@ def confirm(actor, batch: ImportBatch, *, skip_invalid: bool, today: date) -> di
     skip = bool(skip_invalid or batch.skip_invalid)
     try:
         report = run_import(batch.kind, actor, batch.content, file_name=batch.file_name, dry_run=False,
-                            skip_invalid=skip, today=today)
+                            skip_invalid=skip, today=today, remap=batch.remap)
     except FatalImportError as exc:  # the same bytes read before; only a change of rules could do this
         report = fatal_report(batch.file_name, exc.reason)
     written = bool(report.get("written"))
@@ -199,6 +306,7 @@ def confirm(actor, batch: ImportBatch, *, skip_invalid: bool, today: date) -> di
     batch.report = dict(report)
     batch.skip_invalid = skip
     batch.finished_at = utcnow() if batch.status != "preview" else None
+    batch.plan = getattr(report, "plan", None) if batch.status == "preview" else None
     if batch.status != "preview":
         batch.content = None
     _link_audit(report, batch)
@@ -216,7 +324,7 @@ def cancel(actor, batch: ImportBatch) -> None:
 def _end(actor, batch: ImportBatch, status: str, action: str, summary: str) -> None:
     """Close a preview without writing: status, file dropped, audited."""
     before = batch.status
-    batch.status, batch.content, batch.finished_at = status, None, utcnow()
+    batch.status, batch.content, batch.plan, batch.finished_at = status, None, None, utcnow()
     db.session.flush()
     record(actor, action, "import_batch", batch.id, summary, before={"status": before}, after={"status": status},
            file=batch.file_name, kind=batch.kind)
@@ -236,7 +344,7 @@ def error_file(batch: ImportBatch) -> bytes:
     report = batch.report or {}
     if batch.content is None or not report.get("errors") or expired(batch):
         raise ServiceError("没有可下载的错误行。")
-    table = read_table(batch.content, batch.kind, file_name=batch.file_name or "")
+    table = read_table(batch.content, batch.kind, file_name=batch.file_name or "", remap=batch.remap)
     return error_file_bytes(table, report["errors"])
 
 
@@ -259,5 +367,6 @@ def can_view(user, batch: ImportBatch) -> bool:
 
 
 __all__ = ["ImportReport", "allowed_kinds", "can_download_errors", "can_view", "cancel", "check_kind", "confirm",
-           "drop_old_uploads", "error_file", "expired", "history", "record_batch", "record_errors_download",
-           "record_refusal", "sha256", "start_preview", "status_for", "store_preview", "validate_upload"]
+           "drop_old_uploads", "error_file", "expired", "fatal_preview", "history", "record_batch",
+           "record_errors_download", "record_refusal", "remap_choices", "revalidate", "sha256", "start_preview",
+           "status_for", "store_preview", "store_recheck", "validate_upload"]

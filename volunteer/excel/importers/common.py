@@ -28,6 +28,7 @@ BIG_CHUNK = 5000  # for the large look-ups (one value per parameter; SQLite allo
 ERROR_COLUMN = "错误原因"
 ROW_COLUMN = "原行号"
 ERROR_SHEET = "错误行"
+PLAN_ROWS = 50  # rows of each list the preview shows of what it will write (the counts say the rest)
 
 
 class ImportReport(dict):
@@ -48,6 +49,13 @@ class ImportReport(dict):
         self.table = table
         self.audit = None
         self._bad: set[int] = set()
+        # What the import will write, for the web preview (not in the CLI's JSON): the first
+        # PLAN_ROWS rows to add and to update (with the fields that change), the activities to create.
+        self.plan: dict[str, list] = {"create": [], "update": [], "activities": []}
+
+    def plans(self, section: str) -> bool:
+        """Is there still room in the preview's list ``section``? (Entries are built only then.)"""
+        return len(self.plan[section]) < PLAN_ROWS
 
     # --- collecting problems -------------------------------------------------------------
     def error(self, row: int, key: str, message: str) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -36,16 +35,15 @@ from ...periods import month_text
 from ...teams.models import ServiceCategory, Team
 from ...fields import (FieldError, clean_text, minutes_between, normalize_name, normalize_phone, parse_date,
                        parse_hours_to_minutes, parse_time)
-from ...volunteers.validators import DEFAULT_ID_TYPE, normalize_id_number
 from ..columns import normalize_header
 from ..reader import read_table
 from ...bulk import bulk_write, insert_tuples, paused_gc
-from .hours_people import find_volunteer, load_volunteers, members_of
+from . import plan
+from .hours_people import find_volunteer, id_candidate as _id_candidate, load_volunteers, members_of
 from .common import ImportReport, check_today, chunks, column_length, hours_text, text_value, too_long
 
 TITLE_LIMIT = column_length(Activity.__table__, "title")
 CATEGORY_LIMIT = column_length(ServiceCategory.__table__, "name")
-OTHER_ID_TYPE = "护照"  # the rule shared by every non-resident document: 5-30 letters and digits
 MASK_CHARS = ("*", "＊")  # mask_id writes '*'; a hand-typed full-width one means the same
 
 
@@ -173,7 +171,9 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
             report["created"] += 1
             act.accepted += 1
             accepted.append((r, volunteer, key))
+            plan.hours_created(report, actor, r)
     report["activities_created"] = sum(1 for a in activities.values() if a.id is None and a.accepted)
+    plan.hours_activities(report, activities, {tid: name for name, tid in teams.items()})
     report.finish_validation()
 
     if report.should_write(dry_run=dry_run, skip_invalid=skip_invalid):
@@ -250,22 +250,6 @@ def _clean(report: ImportReport, row, today: date) -> _Row:
     r.note = text_value(raw["note"])
     r.activity_ok = bool(r.team and r.title and r.service_date and category_ok and times_ok)
     return r
-
-
-def _id_candidate(value: Any, today: date) -> tuple[str | None, str | None]:
-    """(number to look up, the resident-ID rule's complaint or None).
-
-    The file has no 证件类型 column: a number is first read as a 居民身份证; one that breaks that
-    rule may still be another document's number (a passport), looked up as such.
-    """
-    try:
-        return normalize_id_number(value, DEFAULT_ID_TYPE, today=today), None
-    except FieldError as exc:
-        resident_error = exc.message
-    try:
-        return normalize_id_number(value, OTHER_ID_TYPE, today=today), resident_error
-    except FieldError:
-        return None, resident_error
 
 
 def _span(start: time | None, end: time | None) -> int | None:

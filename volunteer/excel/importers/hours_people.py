@@ -8,14 +8,20 @@ roster. The reasons a row names nobody go into the import report, in the row's o
 """
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy import select
 
 from ...extensions import db
 from ...teams.models import TeamMembership
 from ...volunteers.lookup import pick_one
 from ...volunteers.models import Volunteer
+from ...fields import FieldError
+from ...volunteers.validators import DEFAULT_ID_TYPE, normalize_id_number
 from .common import ImportReport, chunks
 
+OTHER_ID_TYPE = "护照"  # the rule shared by every non-resident document: 5-30 letters and digits
 MASKED = "证件号码已隐去部分数字（含*），不能用来查找志愿者"
 
 
@@ -93,3 +99,19 @@ def find_volunteer(report: ImportReport, r, by_id, by_phone, members: set[int] |
     if volunteer.status != "active":
         report.warning(n, "name", "该志愿者已注销")
     return volunteer.id
+
+
+def id_candidate(value: Any, today: date) -> tuple[str | None, str | None]:
+    """(number to look up, the resident-ID rule's complaint or None).
+
+    The file has no 证件类型 column: a number is first read as a 居民身份证; one that breaks that
+    rule may still be another document's number (a passport), looked up as such.
+    """
+    try:
+        return normalize_id_number(value, DEFAULT_ID_TYPE, today=today), None
+    except FieldError as exc:
+        resident_error = exc.message
+    try:
+        return normalize_id_number(value, OTHER_ID_TYPE, today=today), resident_error
+    except FieldError:
+        return None, resident_error

@@ -19,6 +19,7 @@ from ...teams.services import TEAM_FIELDS
 from ...fields import FieldError, normalize_name, normalize_phone, parse_date
 from ..reader import read_table
 from ...bulk import bulk_write
+from . import plan
 from .common import ImportReport, check_today, column_length, plain, require_office, text_value, too_long
 
 TEAMS = Team.__table__
@@ -61,10 +62,13 @@ def import_teams(actor, source, *, file_name: str, dry_run: bool = False, skip_i
         if not ok:
             continue
         team = existing.get(name)
+        changes = _changes(team, values, positions) if team is not None else None
         if team is None:
             report["created"] += 1
-        elif _changes(team, values, positions):
+            plan.team_created(report, n, values)
+        elif changes:
             report["updated"] += 1
+            plan.team_updated(report, n, team, changes, values)
         else:
             report["unchanged"] += 1
         accepted.append((n, values, team))

@@ -26,6 +26,7 @@ from ...volunteers.validators import COLUMN_NAMES, TEXT_LIMITS, validate_volunte
 from ..reader import read_table
 from ..vetting import FatalImportError
 from ...bulk import bulk_write, insert_tuples, paused_gc
+from . import plan
 from .common import (BIG_CHUNK, ImportReport, check_today, chunks, column_length, column_positions, expire_loaded,
                      is_blank, plain, require_office, too_long)
 
@@ -121,6 +122,7 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
                 continue
         if current is None:
             creates.append((cleaned, team_ids))
+            plan.volunteer_created(report, actor, number, cleaned)
             continue
         changes = {k: cleaned[k] for k in UPDATABLE
                    if k not in blank and cleaned[k] is not None and cleaned[k] != current[k]}
@@ -133,6 +135,8 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
             report["updated"] += 1
             updates.append((current, changes))
             new_links.extend((current["id"], t) for t in add)
+            plan.volunteer_updated(report, actor, number, current, changes,
+                                   [n for n in cleaned["teams"] if teams.get(n) in add])
         else:
             report["unchanged"] += 1
     report["created"] = len(creates)
