@@ -120,3 +120,18 @@ def test_me_shows_own_live_records_only(client, login_as):
     login_as(f.make_user("volunteer", username="13900000009", volunteer=person))
     page = client.get("/me").get_data(as_text=True)
     assert "急救培训" in page and kept.title in page and "写错的表彰" not in page
+
+
+def test_office_downloads_and_the_audit_log_reads_in_chinese(client, login_as):
+    team = f.make_team()
+    person = f.make_volunteer("张三", teams=[team])
+    office = login_as("office")
+    training = services.create_training(office, TRAINING, team_id=None, today=f.date(2026, 6, 1))
+    services.add_attendees(office, training, [person.id])
+    db.session.commit()
+    r = client.get("/merits/export?kind=training&from=2026-05-01")
+    assert r.status_code == 200 and r.headers["Cache-Control"].startswith("private, no-store")
+    assert "%E5%9F%B9%E8%AE%AD%E8%AE%B0%E5%BD%95" in r.headers["Content-Disposition"]  # 培训记录
+    assert client.get("/merits/export?kind=nothing").status_code == 404
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "登记培训：急救培训" in page and "training.create" not in page

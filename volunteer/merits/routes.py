@@ -6,7 +6,9 @@ audited) and added at once, as the hours screen finds people. A volunteer's page
 section (templates/merits/_volunteer_section.html) with their training, commendations and
 evaluations and links to the forms here. Voiding asks for a reason on its own small page.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..clock import today_local
@@ -15,7 +17,9 @@ from ..forms import choices
 from ..hours.models import ServiceRecord
 from ..permissions import get_visible_or_404, role_required
 from ..privacy import id_for
-from ..views import int_arg, paginate, save
+from ..excel import merit_exports
+from ..exports.names import export_name, period_text
+from ..views import date_arg, int_arg, paginate, save
 from ..volunteers import lookup
 from ..volunteers.models import Volunteer
 from ..volunteers.roster import team_choices
@@ -258,6 +262,32 @@ def void_evaluation(evaluation_id):
     return _void_page(f"作废评价：{item.volunteer.name}，{item.record.activity.title}",
                       _volunteer_url(item.volunteer_id),
                       lambda reason: services.void_evaluation(current_user, item, reason), "评价已作废。")
+
+
+# --------------------------------------------------------------------------------- download
+
+EXPORT_LABELS = {"training": "培训记录", "commendations": "表彰记录", "evaluations": "服务评价"}
+
+
+@bp.route("/export")
+@role_required("office")
+def export():
+    """The office's download of one kind (?kind=training|commendations|evaluations, optional
+    ?from= and ?to=): the import template's columns, ID numbers in the office's mask."""
+    kind = request.args.get("kind")
+    if kind not in EXPORT_LABELS:
+        abort(404)
+    start, end = date_arg("from"), date_arg("to")
+    if start and end and start > end:
+        start, end = end, start
+    buffer = io.BytesIO()
+    merit_exports.EXPORTERS[kind](current_user, buffer, date_from=start, date_to=end)
+    buffer.seek(0)
+    name = export_name(EXPORT_LABELS[kind], period_text(date_from=start, date_to=end, today=today_local()), "有效")
+    response = send_file(buffer, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         as_attachment=True, download_name=name, max_age=0, conditional=False, etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 bp.add_app_template_global(sections.volunteer_section, "merits_volunteer_section")
