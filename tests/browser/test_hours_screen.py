@@ -80,3 +80,36 @@ def test_a_volunteer_accepts_an_invitation_on_a_phone(live_server, browser):
         context.close()
     db.session.rollback()
     assert db.session.get(TeamMembership, (team.id, person.id)) is not None
+
+
+def test_a_leader_on_a_phone_types_on_one_page_turns_pages_and_searches_then_saves_all(live_server, browser):
+    """A team bigger than a page: the pager and Enter in the search box go to the server, and
+    the hours typed on page 1 come back and are saved with those typed after the search."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    live_server.app.config["PAGE_SIZE"] = 10  # the app fixture restores the configuration
+    team = f.make_team("大队")
+    members = [f.make_volunteer(f"队员{i:02d}", teams=[team]) for i in range(25)]
+    activity = f.make_activity(team, "文明交通劝导", start_time="07:00", end_time="10:00")
+    f.make_user("leader", username="leader01", teams=[team])
+    db.session.commit()
+    try:
+        _login(page, live_server.url, "leader01")
+        page.goto(f"{live_server.url}/activities/{activity.id}/hours")
+        page.fill(f"#hours-{members[0].id}", "2")
+        page.click("button[name=goto]:has-text('末页')")
+        assert "第 3 / 3 页" in page.inner_text("#roster-pager")
+        assert page.locator(f"#hours-{members[0].id}").count() == 0
+        page.fill("#roster-filter", "队员07")
+        page.press("#roster-filter", "Enter")  # searches (the server), not 保存
+        page.wait_for_load_state()
+        assert page.locator("#roster-rows tr label").all_inner_texts() == ["队员07"]
+        page.fill(f"#hours-{members[7].id}", "1.5")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.click("text=保存时长")
+        assert "新增 2 条" in page.inner_text(".alert")
+    finally:
+        context.close()
+    db.session.rollback()
+    saved = {(r.volunteer_id, r.minutes) for r in db.session.scalars(db.select(ServiceRecord))}
+    assert saved == {(members[0].id, 120), (members[7].id, 90)}

@@ -116,5 +116,5 @@ def test_in_a_big_team_those_who_signed_up_come_first_with_a_filter_and_a_fill_b
     order = [html.index(f'id="hours-{m.id}"') for m in members]
     # Recorded or signed up first (by name), then the rest of the team (by name).
     assert order[3] < order[17] < order[25] < order[0] < order[1] < order[29]
-    assert "共 30 人，按姓名或证件号后四位筛选" in html
+    assert "共 30 人，按姓名或证件号后四位查找" in html
     assert "为已报名的 2 人填入 3 小时" in html

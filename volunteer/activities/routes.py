@@ -11,7 +11,8 @@ from ..hours.models import ServiceRecord
 from ..hours.services import log_hours
 from ..teams.models import Team
 from ..teams.services import active_categories
-from ..views import int_arg, month_arg, month_span, paginate, save
+from ..views import MAX_PAGE, int_arg, month_arg, month_span, page_arg, paginate, save
+from ..web import hours as hours_text
 from ..volunteers import lookup
 from . import roster, services, signup_routes, signups  # signup_routes: sign-up, cancel and 请假 on this blueprint
 from .blueprint import bp
@@ -145,19 +146,27 @@ def set_status(activity_id):
 @bp.route("/<int:activity_id>/hours", methods=["GET", "POST"])
 @role_required("office", "leader")
 def hours(activity_id):
-    """One screen per activity: every person on the roster with an hours box.
+    """One screen per activity: the roster, 50 people a page, searched by name or ID tail in
+    SQL, each with an hours box.
 
     A POST with action=find looks a person up (name with mobile or full ID number: budgeted
-    and audited, volunteers.lookup) and shows the screen with them added; any other POST
-    saves the hours. Ids never come from the request: people found earlier come back in a
-    token signed for this user and this activity (roster.sign_found).
+    and audited, volunteers.lookup) and shows the screen with them added; action=save (or
+    Enter in an hours box) saves every box typed on any page; paging, searching and filling
+    the signed-up are POSTs too, so what was typed comes along (carried in hidden boxes) and
+    nothing is saved until 保存. Ids never come from the request: people found earlier come
+    back in a token signed for this user and this activity (roster.sign_found).
     """
     activity = get_visible_or_404(Activity, activity_id, "can_manage")
     find_form = FindPersonForm(formdata=None)
     found_ids, typed, errors = [], {}, {}
+    q, page = roster.clean_query(request.args.get("q")), page_arg()
     if request.method == "POST":
         found_ids = roster.read_found(request.form.get("found"), current_user.id, activity.id)
-        if request.form.get("action") == "find":
+        action = request.form.get("action")
+        q, shown_q = roster.clean_query(request.form.get("q")), roster.clean_query(request.form.get("shown_q"))
+        page = int_arg("goto", None, min_value=1, max_value=MAX_PAGE, source=request.form) or \
+            int_arg("page", 1, min_value=1, max_value=MAX_PAGE, source=request.form)
+        if action == "find":
             find_form = FindPersonForm()
             person = _find_person(find_form)
             if person is not None:
@@ -165,19 +174,41 @@ def hours(activity_id):
                 flash(f"已添加 {person.name}，请填写其服务时长后保存。", "success")
                 find_form = FindPersonForm(formdata=None)
             activity = db.session.get(Activity, activity_id)  # the commit expired it
-            # The hours typed so far came with the search (one form): show them again, unsaved.
-            allowed = {r.volunteer.id for r in roster.roster_rows(activity, found_ids)}
-            typed = roster.parse_entries(request.form, allowed)[1]
-        else:
+        # Any other POST saves (Enter in an hours box presses the first button: 保存).
+        if action not in ("find", "search", "fill", "show_all") and "goto" not in request.form and q == shown_q:
             saved = _save_hours(activity, found_ids)
             if saved is True:
-                return redirect(url_for(".hours", activity_id=activity.id))
+                return redirect(url_for(".hours", activity_id=activity.id, q=q or None,
+                                        page=page if page > 1 else None))
             typed, errors = saved
-    rows = roster.roster_rows(activity, found_ids)
+        else:
+            # Turning a page, searching (Enter in the search box too) or filling: keep what was typed.
+            typed = _typed(activity, found_ids)
+            if action == "show_all":
+                q = ""
+            if q != shown_q:
+                page = 1
+            if action == "fill" and activity.span_minutes:
+                filled = roster.signed_without_hours(activity, typed)
+                typed.update({vid: hours_text(activity.span_minutes) for vid in filled})
+                flash(f"已为 {len(filled)} 位已报名者填入 {hours_text(activity.span_minutes)} 小时，"
+                      "请核对后保存。", "success")
+    only = sorted(errors) if errors else None
+    shown = roster.roster_page(activity, found_ids, q=q, page=page, only=only)
+    saved_minutes = roster.saved_minutes(activity, list(typed))
+    carried = roster.pending_changes(typed, saved_minutes) if not errors else dict(typed)
+    on_page = {r.volunteer.id for r in shown.rows}
+    hidden = {vid: text for vid, text in carried.items() if vid not in on_page}
     found = roster.sign_found(current_user.id, activity.id, found_ids)
     find_form.found.data = found
-    return render_template("activities/hours.html", activity=activity, rows=rows, typed=typed, errors=errors,
-                           find_form=find_form, found=found)
+    return render_template("activities/hours.html", activity=activity, roster=shown, rows=shown.rows, typed=typed,
+                           errors=errors, hidden=hidden, find_form=find_form, found=found)
+
+
+def _typed(activity, found_ids) -> dict[int, str]:
+    """The boxes the form came with, for people on the roster (any page)."""
+    candidates = [int(k[6:]) for k in request.form if k.startswith("hours-") and k[6:].isdigit() and len(k) < 26]
+    return roster.parse_entries(request.form, roster.on_roster(activity, found_ids, candidates))[1]
 
 
 def _find_person(form: FindPersonForm):
@@ -197,11 +228,12 @@ def _find_person(form: FindPersonForm):
 
 
 def _save_hours(activity, found_ids):
-    """Save the typed hours: True when saved, else (typed, errors) for the screen."""
-    rows = roster.roster_rows(activity, found_ids)
-    entries, typed, errors = roster.parse_entries(request.form, {r.volunteer.id for r in rows})
+    """Save the typed hours (every page's): True when saved, else (typed, errors) for the screen."""
+    candidates = [int(k[6:]) for k in request.form if k.startswith("hours-") and k[6:].isdigit() and len(k) < 26]
+    entries, typed, errors = roster.parse_entries(request.form, roster.on_roster(activity, found_ids, candidates))
     # A saved entry whose box was cleared is withdrawn (voided with a reason), never ignored.
-    cleared = [r.volunteer.id for r in rows if r.record and r.volunteer.id in typed and not typed[r.volunteer.id].strip()]
+    recorded = roster.saved_minutes(activity, list(typed))
+    cleared = [vid for vid, text in typed.items() if vid in recorded and not text.strip()]
     if not errors and not entries and not cleared:
         flash("没有填写任何时长。", "warning")
     elif not errors:

@@ -1,7 +1,7 @@
 """Login, logout, changing one's password, and a volunteer's claim of their account."""
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
@@ -17,13 +17,14 @@ bp = Blueprint("auth", __name__)
 
 # What a login with a one-time password may reach before choosing its own password.
 BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "static", "bootstrap.static", "main.healthz"}
+MUST_CHANGE = "must_change_password"
 
 
 @bp.before_app_request
 def require_new_password():
     """A one-time password (set by a leader or the office) opens only the password page."""
-    if current_user.is_authenticated and current_user.must_change_password \
-            and request.endpoint not in BEFORE_NEW_PASSWORD:
+    # The mark is in the signed session cookie (set at login), so this costs no query.
+    if session.get(MUST_CHANGE) and request.endpoint not in BEFORE_NEW_PASSWORD:
         flash("您正在使用一次性密码，请先设置新密码。", "warning")
         return redirect(url_for("auth.change_password"))
 
@@ -48,6 +49,8 @@ def login():
         db.session.commit()
         if user is not None:
             login_user(user)
+            if user.must_change_password:
+                session[MUST_CHANGE] = True
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
         form.password.errors.append(message)
     return render_template("auth/login.html", form=form)
@@ -59,6 +62,7 @@ def logout():
         services.logout(current_user)
         db.session.commit()
     logout_user()
+    session.pop(MUST_CHANGE, None)
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))
 
@@ -105,6 +109,7 @@ def change_password():
             if locked_seconds([key]):
                 raise Throttled("current_password")
             services.change_own_password(user, form.current_password.data, form.password.data)
+            session.pop(MUST_CHANGE, None)
         except ServiceError as exc:
             db.session.rollback()
             if exc.field == "current_password" and not isinstance(exc, Throttled):
