@@ -155,3 +155,30 @@ class Gunicorn:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         return False
+
+
+def catch_up_schema(app) -> list[str]:
+    """Columns and tables the models have and the database lacks, added (the benches run on the
+    working tree, whose newest model changes may not have their migration yet). Returns what
+    was added; a database already up to date is left alone."""
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateColumn
+
+    from volunteer.extensions import db
+
+    added = []
+    with app.app_context():
+        db.create_all()  # missing tables (and their triggers)
+        inspector = inspect(db.engine)
+        with db.engine.begin() as conn:
+            for table in db.metadata.sorted_tables:
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in have:
+                        ddl = CreateColumn(column).compile(dialect=conn.dialect)
+                        conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
+                        added.append(f"{table.name}.{column.name}")
+        db.engine.dispose()
+    if added:
+        print("schema caught up with the models:", ", ".join(added))
+    return added
