@@ -81,7 +81,7 @@ def open_trainings(team_ids, limit: int = 50) -> list[Training]:
 def trainings_list(team_ids):
     """The trainings a user sees (the office: all; a leader: their teams' and the office's),
     newest first."""
-    stmt = select(Training).order_by(Training.held_on.desc(), Training.id.desc())
+    stmt = select(Training).options(selectinload(Training.team)).order_by(Training.held_on.desc(), Training.id.desc())
     if team_ids is not None:
         stmt = stmt.where(Training.team_id.is_(None) | Training.team_id.in_(sorted(team_ids) or [-1]))
     return stmt
