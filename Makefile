@@ -30,5 +30,5 @@ clean:
 	rm -rf $(VENV) build *.egg-info
 
 messages: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o volunteer/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs='.* __pycache__' -k lazy_gettext -k _l -k N_ --no-location --sort-output -o volunteer/translations/messages.pot .
 	$(BIN)/pybabel -q update --no-fuzzy-matching -i volunteer/translations/messages.pot -d volunteer/translations

@@ -4,6 +4,7 @@
 handlers and template helpers. The schema is created by `flask db upgrade`, never here.
 """
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -64,6 +65,7 @@ def _register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
+    login_manager.localize_callback = gettext  # in the page's language (volunteer/vocabulary.py lists it)
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)

@@ -5,6 +5,9 @@ class ServiceError(Exception):
     """A rule was broken; `message` is Chinese text for the user, `field` the form field."""
 
     def __init__(self, message: str, field: str | None = None):
+        # A lazy_gettext message becomes text now, in the language of the request that raised it
+        # (Chinese outside a request): it can be flashed into the session and compared as text.
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field

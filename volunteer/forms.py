@@ -131,3 +131,9 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, labels_are_data: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Options named by people (teams, categories): on an English page they stay as entered,
+        # marked lang="zh" by render_field.
+        self.labels_are_data = labels_are_data

@@ -15,7 +15,8 @@ from pathlib import Path
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import Flask, has_request_context, request
-from flask_babel import get_locale, refresh
+from markupsafe import Markup
+from flask_babel import get_locale, gettext, refresh
 from flask_login import current_user
 
 from .clock import CHINA_TZ
@@ -29,6 +30,12 @@ VOLUNTEER_BLUEPRINTS = {"auth", "me", "joining", "language"}
 VOLUNTEER_ENDPOINTS = {"checkin.code", "checkin.scan", "checkin.sign_out", "certificates.verify",
                        "certificates.translation"}
 TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def N_(text: str) -> str:
+    """Marks a message kept in a constant for extraction; translate it where it is shown
+    (`gettext(CONSTANT)`), so the constant itself stays plain Chinese text."""
+    return text
 
 
 def chosen_language() -> str:
@@ -69,13 +76,20 @@ def current_language() -> str:
 
 def l10n(value, form: str = "medium") -> str:
     """A date, a time (stored naive UTC, shown in Beijing time) or a number in the page's
-    language: 2026-12-06 / Dec 6, 2026; 1,234.5 in both. Chinese keeps the figures people know
+    language: 2026-12-06 / Dec 6, 2026; 1234.5 / 1,234.5. Chinese keeps the figures people know
     from the paper forms (2026-12-06), English reads naturally."""
     if value is None or value == "":
         return ""
     english = current_language() == "en"
+    if isinstance(value, str) and len(value) == 10:  # an ISO date kept in a snapshot (certificates)
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         local = value.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ) if value.tzinfo is None else value
+        if form in ("date", "time"):  # its Beijing date, or its Beijing time of day (HH:MM in both)
+            return local.strftime("%H:%M") if form == "time" else l10n(local.date())
         if not english:
             return local.strftime("%Y-%m-%d %H:%M")
         return format_datetime(local, "MMM d, y HH:mm" if form == "medium" else form, locale="en")
@@ -84,8 +98,36 @@ def l10n(value, form: str = "medium") -> str:
             return value.strftime("%Y-%m-%d") if form == "medium" else format_date(value, form, locale="zh")
         return format_date(value, form, locale="en")
     if isinstance(value, (int, float, Decimal)):
-        return format_decimal(value, locale="en" if english else "zh")
+        # Chinese pages keep plain figures (1234), as the office's exports and paper forms do.
+        return format_decimal(value, locale="en") if english else str(value)
     return str(value)
+
+
+def term(value):
+    """A word of a closed list (a status, an ID type: volunteer/vocabulary.py) in the page's
+    language; a word the catalogue lacks stays as it is."""
+    return gettext(value) if value else ""
+
+
+def zh(value):
+    """Data people entered (a name, an activity's title, a team) as it was entered: on an English
+    page it sits in an element marked lang="zh" (CONTRACT.md section 11), so screen readers and
+    the tests know it is data, not untranslated interface text."""
+    if value is None or value == "":
+        return ""
+    if current_language() != "en":
+        return value
+    return Markup('<span lang="zh">%s</span>') % value
+
+
+def format_en(value) -> str:
+    """A date in English whatever the page's language (the certificate's translation)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_date(value, "medium", locale="en") if isinstance(value, date) else str(value or "")
 
 
 def compile_catalogues(directory: Path = TRANSLATIONS) -> None:
@@ -120,5 +162,8 @@ def init_i18n(app: Flask) -> None:
     # already pushed (the tests, a CLI command rendering pages): choose afresh per request.
     app.before_request(refresh)
     app.jinja_env.filters["l10n"] = l10n
+    app.jinja_env.filters["zh"] = zh
+    app.jinja_env.filters["term"] = term
+    app.jinja_env.filters["format_en"] = format_en
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["language_switch_shown"] = _volunteer_side

@@ -22,16 +22,18 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context, has_request_context, request
+from flask_babel import gettext
 from sqlalchemy import String, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .errors import ServiceError
+from .i18n import N_
 from .extensions import db
 from .clock import utcnow
 
-THROTTLED = "操作过于频繁，请稍后再试。"
+THROTTLED = N_("操作过于频繁，请稍后再试。")
 MAX_LOCK = timedelta(hours=24)
 
 # Defaults, overridable in the app config (figures: a leader adds at most a few dozen people
@@ -69,7 +71,7 @@ class Throttled(ServiceError):
     """Too many attempts or look-ups: try again later."""
 
     def __init__(self, field: str | None = None):
-        super().__init__(THROTTLED, field)
+        super().__init__(gettext(THROTTLED), field)
 
 
 def client_address() -> str | None:

@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 from anyascii import anyascii
 from flask import Flask, Request, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
@@ -104,23 +105,23 @@ def register_web_hooks(app: Flask) -> None:
     def error_page(code, title, message):
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
-    app.register_error_handler(403, lambda e: error_page(403, "无权访问", "您没有访问此页面的权限。"))
-    app.register_error_handler(404, lambda e: error_page(404, "页面不存在", "您要找的页面不存在或已被移除。"))
-    app.register_error_handler(405, lambda e: error_page(405, "请求方式不正确", "请通过页面上的按钮操作。"))
+    app.register_error_handler(403, lambda e: error_page(403, _("无权访问"), _("您没有访问此页面的权限。")))
+    app.register_error_handler(404, lambda e: error_page(404, _("页面不存在"), _("您要找的页面不存在或已被移除。")))
+    app.register_error_handler(405, lambda e: error_page(405, _("请求方式不正确"), _("请通过页面上的按钮操作。")))
     app.register_error_handler(
-        413, lambda e: error_page(413, "文件过大", "上传的文件超过 20 MB 的上限，请拆分后再上传。")
+        413, lambda e: error_page(413, _("文件过大"), _("上传的文件超过 20 MB 的上限，请拆分后再上传。"))
     )
     app.register_error_handler(
-        CSRFError, lambda e: error_page(400, "页面已过期", "表单已失效，请返回上一页刷新后重新提交。")
+        CSRFError, lambda e: error_page(400, _("页面已过期"), _("表单已失效，请返回上一页刷新后重新提交。"))
     )
-    app.register_error_handler(400, lambda e: error_page(400, "请求有误", "提交的内容无法处理，请检查后重试。"))
+    app.register_error_handler(400, lambda e: error_page(400, _("请求有误"), _("提交的内容无法处理，请检查后重试。")))
     def server_error(_error):
         # The failed transaction must end before the page (its menu loads the user) can query.
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the error page must render whatever the database does
             pass
-        return error_page(500, "系统出错", "系统暂时出错，您的操作没有保存。请稍后重试或联系管理员。")
+        return error_page(500, _("系统出错"), _("系统暂时出错，您的操作没有保存。请稍后重试或联系管理员。"))
 
     app.register_error_handler(500, server_error)
 

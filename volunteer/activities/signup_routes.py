@@ -5,6 +5,7 @@ Each POST runs one service from signups.py through views.save (one commit, or th
 flash); the detail page's sign-up panel is built by detail_context.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -48,10 +49,10 @@ def signup(activity_id):
     saved = save(None, lambda: signups.sign_up(current_user, activity, current_user.volunteer), duplicate=None)
     if saved:
         if saved.value.status == "confirmed":
-            flash("报名成功。", "success")
+            flash(_("报名成功。"), "success")
         else:
-            flash(f"招募人数已满，您已进入候补名单（候补第 {signups.waitlist_position(saved.value)} 位），"
-                  "有人取消时将按顺序自动递补。", "info")
+            flash(_("招募人数已满，您已进入候补名单（候补第 %(n)s 位），有人取消时将按顺序自动递补。",
+                    n=signups.waitlist_position(saved.value)), "info")
     return redirect(url_for(".detail", activity_id=activity_id))
 
 
@@ -62,7 +63,7 @@ def cancel_signup(activity_id):
     if not current_user.volunteer_id:
         abort(403)
     if save(None, lambda: signups.cancel(current_user, activity, current_user.volunteer), duplicate=None):
-        flash("已取消报名。", "success")
+        flash(_("已取消报名。"), "success")
     return redirect(request.form.get("back") == "me" and url_for("me.index")
                     or url_for(".detail", activity_id=activity_id))
 

@@ -9,6 +9,7 @@ After the activity a confirmed sign-up with neither a sign-in nor a live record 
 unless a leader marked 请假, or the person was moved up less than 24 hours before the start.
 Services flush and audit, never commit.
 """
+from flask_babel import gettext as _
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, not_, or_, select
@@ -64,15 +65,15 @@ def sign_up(actor, activity: Activity, volunteer, now: datetime | None = None) -
     """Sign up for a published activity: 已报名 within the quota, else 候补 at the end of the list."""
     now = now or utcnow()
     if activity.cancelled_at is not None:
-        raise ServiceError("该活动已取消。")
+        raise ServiceError(_("该活动已取消。"))
     if activity.status != "published":
-        raise ServiceError("该活动未开放报名。")
+        raise ServiceError(_("该活动未开放报名。"))
     if now >= starts_at(activity):
-        raise ServiceError("活动已开始，不能再报名。")
+        raise ServiceError(_("活动已开始，不能再报名。"))
     signup = db.session.scalar(select(ActivitySignup).where(ActivitySignup.activity_id == activity.id,
                                                             ActivitySignup.volunteer_id == volunteer.id))
     if signup is not None and signup.status != "cancelled":
-        raise ServiceError("您已报名该活动。" if signup.status == "confirmed" else "您已在该活动的候补名单中。")
+        raise ServiceError(_("您已报名该活动。") if signup.status == "confirmed" else "您已在该活动的候补名单中。")
     full = bool(activity.headcount) and _confirmed_count(activity.id) >= activity.headcount
     status = "waitlist" if full else "confirmed"
     if signup is None:
@@ -94,11 +95,11 @@ def cancel(actor, activity: Activity, volunteer, now: datetime | None = None) ->
         ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == volunteer.id,
         ActivitySignup.status != "cancelled"))
     if signup is None:
-        raise ServiceError("您没有报名该活动。")
+        raise ServiceError(_("您没有报名该活动。"))
     hours = cancel_hours()
     if now > starts_at(activity) - timedelta(hours=hours):
-        raise ServiceError(f"活动开始前 {hours} 小时内不能取消报名，如不能参加请联系队长请假。" if hours
-                           else "活动已开始，不能取消报名，如不能参加请联系队长请假。")
+        raise ServiceError(_("活动开始前 %(n)s 小时内不能取消报名，如不能参加请联系队长请假。", n=hours) if hours
+                           else _("活动已开始，不能取消报名，如不能参加请联系队长请假。"))
     before = signup.status
     signup.status, signup.cancelled_at = "cancelled", now
     db.session.flush()
@@ -133,7 +134,7 @@ def promote(actor, activity: Activity, now: datetime | None = None) -> list[Acti
 def set_leave(actor, signup: ActivitySignup, on_leave: bool) -> None:
     """A leader marks (or unmarks) 请假 for a confirmed sign-up, so it is not counted 未到."""
     if signup.status != "confirmed":
-        raise ServiceError("只能为已报名的人员登记请假。")
+        raise ServiceError(_("只能为已报名的人员登记请假。"))
     if signup.on_leave == on_leave:
         return
     signup.on_leave = on_leave

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +26,7 @@ def require_new_password():
     """A one-time password (set by a leader or the office) opens only the password page."""
     # The mark is in the signed session cookie (set at login), so this costs no query.
     if session.get(MUST_CHANGE) and request.endpoint not in BEFORE_NEW_PASSWORD:
-        flash("您正在使用一次性密码，请先设置新密码。", "warning")
+        flash(_("您正在使用一次性密码，请先设置新密码。"), "warning")
         return redirect(url_for("auth.change_password"))
 
 
@@ -63,7 +64,7 @@ def logout():
         db.session.commit()
     logout_user()
     session.pop(MUST_CHANGE, None)
-    flash("您已退出登录。", "info")
+    flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -85,13 +86,13 @@ def claim():
             form.name.errors.append(exc.message)
         except IntegrityError:  # a claim of the same record at the same moment won
             db.session.rollback()
-            form.name.errors.append(services.CLAIM_FAILED)
+            form.name.errors.append(_(services.CLAIM_FAILED))
         except ServiceError as exc:
             db.session.rollback()
             (getattr(form, exc.field).errors if exc.field in form else form.name.errors).append(exc.message)
         else:
             login_user(user)
-            flash("账号认领成功，以后请用手机号或证件号码和密码登录。", "success")
+            flash(_("账号认领成功，以后请用手机号或证件号码和密码登录。"), "success")
             return redirect(url_for("me.index"))
     return render_template("auth/claim.html", form=form)
 
@@ -119,6 +120,6 @@ def change_password():
             (getattr(form, exc.field).errors if exc.field in form else form.password.errors).append(exc.message)
         else:
             db.session.commit()
-            flash("密码已修改，其他设备上的登录已退出。", "success")
+            flash(_("密码已修改，其他设备上的登录已退出。"), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

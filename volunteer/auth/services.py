@@ -8,12 +8,14 @@ known one (`LOGIN_MAX_CANDIDATES` of them, dummies filling in), and failures are
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, delete, or_, select, union, update
 
 from ..audit.services import record
 from ..errors import ServiceError
 from ..extensions import db
 from ..fields import FieldError, normalize_name, normalize_phone
+from ..i18n import N_
 from ..clock import utcnow
 from .. import throttle
 from ..volunteers.lookup import key_conditions, read_typed
@@ -22,15 +24,15 @@ from ..volunteers.validators import normalize_id_number
 from .models import LoginSession, User, dummy_password_check
 
 ROLES = ("office", "leader", "volunteer")
-LOGIN_FAILED = "用户名或密码不正确。"
-CLAIM_FAILED = "姓名、证件号码和手机号码与登记信息不一致，或该志愿者已认领账号（忘记密码请联系所在队伍或分中心）。"
+LOGIN_FAILED = N_("用户名或密码不正确。")
+CLAIM_FAILED = N_("姓名、证件号码和手机号码与登记信息不一致，或该志愿者已认领账号（忘记密码请联系所在队伍或分中心）。")
 
 
 class ClaimFailed(ServiceError):
     """A claim whose data does not lead to an unclaimed record: one message for every cause."""
 
     def __init__(self):
-        super().__init__(CLAIM_FAILED)
+        super().__init__(_(CLAIM_FAILED))
 
 
 def load_user(session_id: str):
@@ -85,11 +87,11 @@ def logout(user: User) -> None:
 def check_password_rules(password: str, username: str | None = None, *others: str) -> None:
     """At least 8 characters, not only digits, not the username (nor the mobile or ID number)."""
     if not password or len(password) < 8:
-        raise ServiceError("密码至少需要 8 个字符。", "password")
+        raise ServiceError(_("密码至少需要 8 个字符。"), "password")
     if password.isdigit():
-        raise ServiceError("密码不能全是数字，请加入字母或符号。", "password")
+        raise ServiceError(_("密码不能全是数字，请加入字母或符号。"), "password")
     if any(value and password.strip().upper() == str(value).strip().upper() for value in (username, *others)):
-        raise ServiceError("密码不能与用户名相同。", "password")
+        raise ServiceError(_("密码不能与用户名相同。"), "password")
 
 
 def _identifier(username: str) -> tuple[str, str | None, str | None]:
@@ -134,7 +136,7 @@ def check_login(username: str, password: str, address: str | None, *,
     """
     wait = throttle.locked_seconds(list(_login_keys(username, address)))
     if wait:
-        return None, f"登录失败次数过多，请 {-(-wait // 60)} 分钟后再试。", False
+        return None, _("登录失败次数过多，请 %(n)s 分钟后再试。", n=-(-wait // 60)), False
     password = password or ""
     tries = int(limits["LOGIN_MAX_CANDIDATES"])
     candidates = _candidates(username, tries)
@@ -144,12 +146,12 @@ def check_login(username: str, password: str, address: str | None, *,
             found = user
             break
     else:
-        for _ in range(tries - len(candidates)):
+        for _unused in range(tries - len(candidates)):
             dummy_password_check(password)
     if found is None:
-        return None, LOGIN_FAILED, True
+        return None, _(LOGIN_FAILED), True
     if not found.is_enabled:
-        return None, "该账号已停用，请联系分中心办公室。", True
+        return None, _("该账号已停用，请联系分中心办公室。"), True
     return found.id, None, False
 
 
@@ -176,23 +178,23 @@ def create_user(actor, *, role: str, username: str, password: str, display_name=
     linked to an active registry record and default to its username; only a leader leads teams."""
     username = (username or "").strip()
     if role not in ROLES:
-        raise ServiceError("角色无效。", "role")
+        raise ServiceError(_("角色无效。"), "role")
     if volunteer is not None and volunteer.status != "active":
-        raise ServiceError("该志愿者已注销，不能开通账号。", "volunteer")
+        raise ServiceError(_("该志愿者已注销，不能开通账号。"), "volunteer")
     teams = list(teams)
     if teams and role != "leader":
-        raise ServiceError("只有队长账号可以负责队伍。", "team_ids")
+        raise ServiceError(_("只有队长账号可以负责队伍。"), "team_ids")
     if not username and role == "volunteer" and volunteer is not None:
         username = volunteer_username(volunteer) or volunteer.phone
     if not username:
-        raise ServiceError("用户名不能为空。", "username")
+        raise ServiceError(_("用户名不能为空。"), "username")
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise ServiceError(f"用户名“{username}”已存在。", "username")
+        raise ServiceError(_("用户名“%(name)s”已存在。", name=username), "username")
     check_password_rules(password, username)
     if role == "volunteer" and volunteer is None:
-        raise ServiceError("志愿者账号必须关联一名已登记的志愿者。", "volunteer")
+        raise ServiceError(_("志愿者账号必须关联一名已登记的志愿者。"), "volunteer")
     if volunteer is not None and db.session.scalar(select(User.id).where(User.volunteer_id == volunteer.id)):
-        raise ServiceError("该志愿者已有账号。", "volunteer")
+        raise ServiceError(_("该志愿者已有账号。"), "volunteer")
     user = User(role=role, username=username, display_name=display_name or (volunteer.name if volunteer else None),
                 volunteer=volunteer)
     user.set_password(password)
@@ -218,10 +220,10 @@ def change_own_password(user: User, current: str, password: str) -> None:
     """A user changes their own password: the current one first; the login's other sessions
     end, this one goes on. The caller counts a wrong current password as a failed login."""
     if not user.check_password(current or ""):
-        raise ServiceError("当前密码不正确。", "current_password")
+        raise ServiceError(_("当前密码不正确。"), "current_password")
     check_password_rules(password, user.username)
     if user.must_change_password and user.check_password(password):
-        raise ServiceError("新密码不能与一次性密码相同。", "password")
+        raise ServiceError(_("新密码不能与一次性密码相同。"), "password")
     user.set_password(password)
     user.must_change_password = False  # a one-time password is spent
     ended = end_sessions(user.id, keep=user.login_session_id)
@@ -231,7 +233,7 @@ def change_own_password(user: User, current: str, password: str) -> None:
 def set_enabled(actor, user: User, enabled: bool) -> None:
     """Disable or re-enable a login; disabling ends all its sessions for good."""
     if actor is not None and actor.id == user.id and not enabled:
-        raise ServiceError("不能停用自己的账号。")
+        raise ServiceError(_("不能停用自己的账号。"))
     before = user.is_enabled
     user.is_enabled = enabled
     ended = end_sessions(user.id) if not enabled else 0

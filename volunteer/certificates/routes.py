@@ -5,6 +5,7 @@ Office: everything. A volunteer (any login linked to a volunteer record, role vo
 and views their own certificates; someone else's answers 404. Leaders are refused (403).
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -129,6 +130,19 @@ def show(cert_id):
     url = verify_url(cert.code)
     return render_template("certificates/show.html", cert=cert, s=cert.snapshot, verify_url=url,
                            qr=services.qr_svg(url), intact=services.hash_matches(cert), revoke_form=RevokeForm())
+
+
+@bp.route("/<int:cert_id>/english")
+@login_required
+def translation(cert_id):
+    """An English translation of the certificate, beside the Chinese one (which stays the
+    official document): the same frozen snapshot, marked as a translation."""
+    cert = _visible_certificate(cert_id)
+    s = cert.snapshot
+    with force_locale("en"):  # the closed-list words (ID type) in English, whatever the page's language
+        id_type = gettext(s["volunteer"]["id_type"])
+    return render_template("certificates/translation.html", cert=cert, s=s, id_type=id_type,
+                           verify_url=verify_url(cert.code), intact=services.hash_matches(cert))
 
 
 @bp.route("/<int:cert_id>/revoke", methods=["POST"])

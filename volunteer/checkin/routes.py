@@ -15,6 +15,7 @@ from functools import lru_cache, wraps
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..activities.models import Activity
@@ -101,13 +102,13 @@ def _resolve(token: str, now: datetime):
         if via is not None:
             found = tokens.read_token_unchecked(token)
     if found is None:
-        return None, None, "二维码已失效，请重新扫描现场屏幕上的二维码，或输入签到码。"
+        return None, None, _("二维码已失效，请重新扫描现场屏幕上的二维码，或输入签到码。")
     activity_id, day, _kind = found
     activity = db.session.get(Activity, activity_id)
     if activity is None or activity.service_date != day:
-        return None, None, "二维码已失效，请重新扫描现场屏幕上的二维码，或输入签到码。"
+        return None, None, _("二维码已失效，请重新扫描现场屏幕上的二维码，或输入签到码。")
     if day != services.today_beijing(now):
-        return activity, via, f"该活动在 {day} 进行，今天不能签到。"
+        return activity, via, _("该活动在 %(day)s 进行，今天不能签到。", day=day)
     return activity, _granted_via(token) or via, None
 
 
@@ -152,7 +153,7 @@ def scan(token):
         if saved:
             _pair, created = saved.value
             session.pop("checkin_grant", None)
-            flash("签到成功。" if created else "您已签到。", "success")
+            flash(_("签到成功。") if created else "您已签到。", "success")
             return redirect(url_for(".code"))
     current = services.open_checkin(volunteer.id)
     mine = [p for p in services.my_pairs(volunteer.id, now) if activity is not None and p.activity_id == activity.id]
@@ -187,7 +188,7 @@ def code():
                 token = tokens.qr_token(activity.id, activity.service_date, tokens.counter_at(now))
                 _grant(token, "code")
                 return redirect(url_for(".scan", token=token))
-            form.code.errors.append("签到码无效或已过期，请核对现场屏幕上的数字。")
+            form.code.errors.append(_("签到码无效或已过期，请核对现场屏幕上的数字。"))
     current = services.open_checkin(volunteer.id)
     return render_template("checkin/code.html", form=form, current=current, out_form=SignOutForm(),
                            mine=services.my_pairs(volunteer.id, now))
@@ -205,10 +206,10 @@ def sign_out():
     _begin_write()
     pair = services.open_checkin(volunteer_id)
     if pair is None:
-        flash("您当前没有签到中的活动。", "info")
+        flash(_("您当前没有签到中的活动。"), "info")
         return redirect(url_for(".code"))
     if save(None, lambda: services.sign_out(current_user, pair), duplicate=None, flash_category="error"):
-        flash("已签退。", "success")
+        flash(_("已签退。"), "success")
     return redirect(url_for(".code"))
 
 
@@ -266,9 +267,9 @@ def proxy(activity_id):
     try:
         people = services.find_people(activity, form.name.data, form.last4.data)
         if not people:
-            raise ServiceError("在本活动的报名者和本队队员中没有找到此人（姓名和后 4 位需一致）。", "name")
+            raise ServiceError(_("在本活动的报名者和本队队员中没有找到此人（姓名和后 4 位需一致）。"), "name")
         if len(people) > 1:
-            raise ServiceError("找到不止一人，请改用证件号码后 4 位。", "last4")
+            raise ServiceError(_("找到不止一人，请改用证件号码后 4 位。"), "last4")
         person = people[0]
         if form.action.data == "in":
             services.sign_in(current_user, activity, person, via="proxy", location=_location(form),

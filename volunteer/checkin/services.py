@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only, noload, selectinload
@@ -134,8 +135,9 @@ def _place(activity: Activity, location: dict | None, *, proxy: bool, via: str) 
             out["distance_m"] = round(dist, 1)
             if dist > activity.radius_m:
                 if not proxy:
-                    raise ServiceError(f"您不在活动地点附近（约 {dist:,.0f} 米，范围 {activity.radius_m} 米），"
-                                       "无法签到。如确在现场，请找队长代签。")
+                    raise ServiceError(_("您不在活动地点附近（约 %(distance)s 米，范围 %(radius)s 米），"
+                                         "无法签到。如确在现场，请找队长代签。",
+                                         distance=f"{dist:,.0f}", radius=activity.radius_m))
                 out["location_flag"] = "outside"
             elif not proxy and (location["acc"] is None or location["acc"] > activity.radius_m):
                 out["location_flag"] = "inaccurate"
@@ -171,22 +173,22 @@ def sign_in(actor, activity: Activity, volunteer: Volunteer, *, via: str, device
     if proxy:
         proxy_reason = (proxy_reason or "").strip()
         if not proxy_reason:
-            raise ServiceError("代签必须填写原因。", "reason")
+            raise ServiceError(_("代签必须填写原因。"), "reason")
     if volunteer.status != "active":
-        raise ServiceError("该志愿者已注销，不能签到。")
+        raise ServiceError(_("该志愿者已注销，不能签到。"))
     settings = checkin_settings()
     w = window(activity, settings["minutes_before"])
     if now < w["opens"]:
         opens = (w["opens"] + OFFSET).strftime("%H:%M")
-        raise ServiceError(f"签到尚未开始，{activity.service_date} {opens} 起可以签到。")
+        raise ServiceError(_("签到尚未开始，%(day)s %(time)s 起可以签到。", day=activity.service_date, time=opens))
     if now >= w["closes"]:
-        raise ServiceError("活动当天已结束，不能再签到。")
+        raise ServiceError(_("活动当天已结束，不能再签到。"))
     _mark_missed(volunteer.id, now)
     current = open_checkin(volunteer.id)
     if current is not None:
         if current.activity_id == activity.id:
             return current, False
-        raise ServiceError(f"您还在「{current.activity.title}」签到中，请先签退。")
+        raise ServiceError(_("您还在「%(title)s」签到中，请先签退。", title=current.activity.title))
     place = _place(activity, location, proxy=proxy, via=via)
     signed_up = db.session.scalar(select(ActivitySignup.id).where(  # 候补 / cancelled: a walk-in
         ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == volunteer.id,
@@ -203,7 +205,7 @@ def sign_in(actor, activity: Activity, volunteer: Volunteer, *, via: str, device
         current = open_checkin(volunteer.id)
         if current is not None and current.activity_id == activity.id:
             return current, False
-        raise ServiceError("您已在其他活动签到，请先签退。") from None
+        raise ServiceError(_("您已在其他活动签到，请先签退。")) from None
     what = "代签到" if proxy else "签到"
     record(actor, "checkin.sign_in", "activity", activity.id, f"{what}：{volunteer.name}（{activity.title}）",
            after={"checkin": pair.id, "volunteer_id": volunteer.id, "via": via, "walk_in": pair.walk_in,
@@ -238,7 +240,7 @@ def sign_out(actor, pair: Checkin, *, at: datetime | None = None, proxy_reason: 
         return pair
     proxy = proxy_reason is not None
     if proxy and not proxy_reason.strip():
-        raise ServiceError("代签必须填写原因。", "reason")
+        raise ServiceError(_("代签必须填写原因。"), "reason")
     activity = pair.activity
     closes = window(activity, 0)["closes"]
     out_at = at or now
@@ -267,9 +269,9 @@ def sign_out_all(actor, activity: Activity, at: datetime, now: datetime | None =
     not after the day). One audit entry lists every pair."""
     now = now or utcnow()
     if at > now:
-        raise ServiceError("统一签退时间不能晚于现在。", "at")
+        raise ServiceError(_("统一签退时间不能晚于现在。"), "at")
     if at >= window(activity, 0)["closes"] or at < local_to_utc(activity.service_date, None):
-        raise ServiceError("统一签退时间必须在活动当天。", "at")
+        raise ServiceError(_("统一签退时间必须在活动当天。"), "at")
     pairs = db.session.scalars(select(Checkin).where(Checkin.activity_id == activity.id, Checkin.state.in_(("in", "missed")))
                                .options(selectinload(Checkin.volunteer))).all()
     unit = checkin_settings()["unit"]
@@ -290,12 +292,12 @@ def settle_missed(actor, pair: Checkin, at: datetime, now: datetime | None = Non
     """A leader gives the end time of a missed sign-out; then it is credited like any pair."""
     now = now or utcnow()
     if pair.state not in ("in", "missed"):
-        raise ServiceError("该签到已签退。")
+        raise ServiceError(_("该签到已签退。"))
     activity = pair.activity
     if at <= pair.signed_in_at:
-        raise ServiceError("签退时间必须晚于签到时间。", "at")
+        raise ServiceError(_("签退时间必须晚于签到时间。"), "at")
     if at > now or at >= window(activity, 0)["closes"]:
-        raise ServiceError("签退时间必须在活动当天，且不晚于现在。", "at")
+        raise ServiceError(_("签退时间必须在活动当天，且不晚于现在。"), "at")
     before = pair.state
     pair.state, pair.signed_out_at = "out", at
     pair.out_by_id, pair.out_by_proxy, pair.out_reason = getattr(actor, "id", None), True, "补填签退时间"
@@ -315,7 +317,7 @@ def find_people(activity: Activity, name: str, last4: str) -> list[Volunteer]:
     sign-ups and its team's members (nobody else can be found here)."""
     name, last4 = (name or "").strip(), (last4 or "").strip().upper()
     if not name or len(last4) != 4:
-        raise ServiceError("请填写姓名和手机号或证件号码的后 4 位。", "name")
+        raise ServiceError(_("请填写姓名和手机号或证件号码的后 4 位。"), "name")
     members = select(TeamMembership.volunteer_id).where(TeamMembership.team_id == activity.team_id)
     signups = select(ActivitySignup.volunteer_id).where(ActivitySignup.activity_id == activity.id,
                                                         ActivitySignup.status == "confirmed")

@@ -2,6 +2,7 @@
 The team side of applications and the volunteer's own account pages attach to the same
 blueprint from team_routes.py and account_routes.py."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from ..auth.services import start_session
@@ -47,7 +48,7 @@ def register():
             put_error(form, exc, "name", COLUMNS)
         else:
             login_user(user)
-            flash("注册成功，已为您登录。您的身份尚未核实，请在参加活动时请队长当面核实；核实前不能开具志愿服务记录证明。",
+            flash(_("注册成功，已为您登录。您的身份尚未核实，请在参加活动时请队长当面核实；核实前不能开具志愿服务记录证明。"),
                   "success")
             return redirect(url_for("me.index"))
     return render_template("joining/register.html", form=form)

@@ -10,10 +10,13 @@ office confirms them in person; certificates need 已核实. Services never comm
 """
 from datetime import timedelta
 
+from flask_babel import gettext
+
 from ..audit.services import record, snapshot
 from ..auth.models import User
 from ..auth.services import check_password_rules, create_user
 from ..errors import ServiceError
+from ..i18n import N_
 from ..extensions import db
 from .. import throttle
 from ..volunteers.models import Volunteer
@@ -22,14 +25,14 @@ from . import applications
 
 ACTOR = "自助注册"  # how the audit log names the (anonymous) registrant
 
-ALREADY_REGISTERED = "该证件号码已登记。如是您本人，请到“认领账号”页面用登记的姓名、证件号码和手机号码认领账号。"
+ALREADY_REGISTERED = N_("该证件号码已登记。如是您本人，请到“认领账号”页面用登记的姓名、证件号码和手机号码认领账号。")
 
 
 class AlreadyRegistered(ServiceError):
     """The ID number is in the registry: point to /claim, reveal nothing else."""
 
     def __init__(self, id_number: str = ""):
-        super().__init__(ALREADY_REGISTERED, "id_number")
+        super().__init__(gettext(ALREADY_REGISTERED), "id_number")
         self.id_number = id_number  # the cleaned number, for the failure throttle
 
 

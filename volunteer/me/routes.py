@@ -1,6 +1,7 @@
 """A volunteer's own page: approved and pending hours, star level, records, certificates, and
 the teams' invitations to accept or decline (a leader adds nobody from elsewhere without it)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -54,11 +55,12 @@ def decide_invitation():
     invitation = db.session.get(TeamInvitation, invitation_id) if invitation_id and 0 < invitation_id < 2**31 else None
     decision = request.form.get("decision")
     if invitation is None or not invitation.can_decide(current_user) or decision not in ("accept", "decline"):
-        flash("该邀请不存在或已处理。", "warning")
+        flash(_("该邀请不存在或已处理。"), "warning")
         return redirect(url_for(".index"))
     team_name = invitation.team.name
     decide = (lambda: team_services.accept_invitation(current_user, invitation, today_local())) \
         if decision == "accept" else (lambda: team_services.decline_invitation(current_user, invitation))
     if save(None, decide, duplicate=None):
-        flash(f"已加入“{team_name}”。" if decision == "accept" else f"已拒绝“{team_name}”的邀请。", "success")
+        flash(_("已加入“%(team)s”。", team=team_name) if decision == "accept"
+              else _("已拒绝“%(team)s”的邀请。", team=team_name), "success")
     return redirect(url_for(".index"))
