@@ -124,6 +124,11 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
             creates.append((cleaned, team_ids))
             plan.volunteer_created(report, actor, number, cleaned)
             continue
+        if not current["verified"] and cleaned["name"] != current["name"]:
+            # A self-registered (未核实) person is confirmed by the office's roster only when the
+            # names agree: someone may have registered another's ID number (CONTRACT section 9).
+            report.error(number, "name", SELF_REGISTERED_CONFLICT.format(name=current["name"]))
+            continue
         changes = {k: cleaned[k] for k in UPDATABLE
                    if k not in blank and cleaned[k] is not None and cleaned[k] != current[k]}
         have = memberships.get(current["id"], set())
@@ -131,7 +136,7 @@ def _import(actor, source, *, file_name: str, dry_run: bool, skip_invalid: bool,
         if add and current["status"] != "active":
             report.warning(number, "teams", "该志愿者已注销，未加入队伍")
             add = []
-        if changes or add:
+        if changes or add or not current["verified"]:  # confirming a self-registered person is a change
             report["updated"] += 1
             updates.append((current, changes))
             new_links.extend((current["id"], t) for t in add)
@@ -158,7 +163,7 @@ def _load_existing(identities: set[tuple[str, str]]) -> dict[tuple[str, str], di
     found: dict[tuple[str, str], dict[str, Any]] = {}
     if not identities:
         return found
-    names = ("id", "status", *FIELDS)
+    names = ("id", "status", "verified", *FIELDS)
     stmt = select(*(VOLUNTEERS.c[name] for name in names))
     conn = db.session.connection()
     # A table with fewer volunteers than the file has numbers is read whole (one scan instead of
@@ -207,12 +212,17 @@ def _write(actor, report: ImportReport, creates, updates, new_links, today: date
             merged = {k: changes.get(k, current[k]) for k in UPDATABLE}
             changed.append({"_id": current["id"], **merged, "updated_at": now})
         audit_updates[str(current["id"])] = plain({"before": {k: current[k] for k in changes}, "after": changes})
+        if not current["verified"]:
+            audit_updates[str(current["id"])]["verified"] = True
     if changed:
         stmt = (update(VOLUNTEERS).where(VOLUNTEERS.c.id == bindparam("_id"))
                 .values(**{k: bindparam(k) for k in (*UPDATABLE, "updated_at")},
                         version=VOLUNTEERS.c.version + 1))
         db.session.connection().execute(stmt, changed)
-    expire_loaded(Volunteer, {row["_id"] for row in changed} | {vid for vid, _ in new_links})
+    confirmed = [current["id"] for current, _ in updates if not current["verified"]]
+    for part in chunks(confirmed, BIG_CHUNK):  # 未核实 -> 已核实: the office's roster has the person
+        db.session.connection().execute(update(VOLUNTEERS).where(VOLUNTEERS.c.id.in_(part)).values(verified=True))
+    expire_loaded(Volunteer, {row["_id"] for row in changed} | {vid for vid, _ in new_links} | set(confirmed))
 
     if new_ids or updates:
         added: dict[int, list[int]] = {}
@@ -225,6 +235,8 @@ def _write(actor, report: ImportReport, creates, updates, new_links, today: date
             memberships_added={str(k): v for k, v in added.items()})
 
 
+SELF_REGISTERED_CONFLICT = ("该证件号码已由“{name}”自助注册（未核实），与本行姓名不一致：请核实本人身份，"
+                            "更正姓名后再导入（或在志愿者页面处理）")
 MASKED_MESSAGE = ("证件号码是脱敏的（部分数字显示为 *），无法据此登记或更新志愿者。这通常是本系统导出的花名册："
                   "请由分中心办公室在志愿者花名册页面导出“完整证件号”后再导入。")
 
