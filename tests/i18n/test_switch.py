@@ -57,3 +57,45 @@ def test_staff_pages_stay_chinese_but_their_volunteer_pages_follow(client, login
     client.post("/language", data={"lang": "en"})
     assert '<html lang="zh-CN">' in client.get("/teams/").get_data(as_text=True)
     assert '<html lang="en">' in client.get("/account/password").get_data(as_text=True)
+
+
+def test_the_switch_shows_on_the_volunteers_pages_not_the_offices(client, login_as):
+    assert 'action="/language"' in client.get("/login").get_data(as_text=True)
+    login_as("office")
+    assert 'action="/language"' not in client.get("/teams/").get_data(as_text=True)
+
+
+def test_switching_changes_nothing_else(client, login_as):
+    """The switch keeps the login and writes nothing but its cookie (CONTRACT.md section 11)."""
+    from sqlalchemy import func, select
+
+    from volunteer.audit.models import AuditLog
+    from volunteer.extensions import db
+
+    volunteer = factories.make_volunteer()
+    login_as(factories.make_user("volunteer", volunteer=volunteer))
+    before = db.session.scalar(select(func.count()).select_from(AuditLog))
+    response = client.post("/language", data={"lang": "en", "next": "/me"})
+    assert "lang=en" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    page = client.get("/me")
+    assert page.status_code == 200 and "My volunteer service" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AuditLog)) == before
+
+
+def test_dates_follow_the_language(app):
+    from datetime import date, datetime
+
+    from flask_babel import refresh
+
+    from volunteer.i18n import l10n
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()  # the fixture's app context outlives one request: choose afresh, as each request does
+        assert l10n(date(2026, 3, 5)) == "Mar 5, 2026"
+        assert l10n(datetime(2026, 3, 5, 2, 30)) == "Mar 5, 2026 10:30"  # stored UTC, shown in Beijing time
+        assert l10n(1234.5) == "1,234.5"
+    with app.test_request_context():
+        refresh()
+        assert l10n(date(2026, 3, 5)) == "2026-03-05"
+        assert l10n(datetime(2026, 3, 5, 2, 30)) == "2026-03-05 10:30"
+        assert l10n(1234) == "1234"

@@ -137,7 +137,7 @@ def _place(activity: Activity, location: dict | None, *, proxy: bool, via: str) 
                 if not proxy:
                     raise ServiceError(_("您不在活动地点附近（约 %(distance)s 米，范围 %(radius)s 米），"
                                          "无法签到。如确在现场，请找队长代签。",
-                                         distance=f"{dist:,.0f}", radius=activity.radius_m))
+                                         distance=format(dist, ",.0f"), radius=activity.radius_m))
                 out["location_flag"] = "outside"
             elif not proxy and (location["acc"] is None or location["acc"] > activity.radius_m):
                 out["location_flag"] = "inaccurate"
