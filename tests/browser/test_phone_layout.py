@@ -30,7 +30,7 @@ SKIP = {"static", "bootstrap.static", "main.healthz"}
 
 # Runs in the page: returns a list of problems, each a short sentence a person can act on.
 CHECK = r"""
-() => {
+(minFont) => {
   const problems = [];
   const vw = document.documentElement.clientWidth;
   const width = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
@@ -75,6 +75,21 @@ CHECK = r"""
     if (e.tagName === 'A' && getComputedStyle(e).display === 'inline' && inSentence(e, e.textContent.trim())) continue;
     const name = (e.textContent || e.value || e.name || e.type || '').trim().slice(0, 20);
     problems.push(`tap target ${e.tagName.toLowerCase()} "${name}" is ${Math.round(r.width)}x${Math.round(r.height)} px`);
+  }
+  // The page's main action (Bootstrap's primary button) is at least 44 px high.
+  for (const e of document.querySelectorAll('main .btn-primary')) {
+    const r = e.getBoundingClientRect();
+    if (visible(e) && r.height && r.height < 44) problems.push(`main action "${e.textContent.trim().slice(0, 20)}" is ${Math.round(r.height)} px high`);
+  }
+  // Volunteers' pages: no text under 16 px (phones zoom into smaller inputs, and many readers are old).
+  if (minFont) {
+    const texts = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+    for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+      const e = node.parentElement;
+      if (!node.textContent.trim() || !e || !visible(e) || !e.getClientRects().length) continue;
+      const size = parseFloat(getComputedStyle(e).fontSize);
+      if (size < minFont) problems.push(`"${node.textContent.trim().slice(0, 20)}" is ${size} px`);
+    }
   }
   return problems;
 }
@@ -146,7 +161,7 @@ def test_every_page_fits_a_360px_phone(live_server, browser, role):
             if answer.status != 200 or "text/html" not in answer.headers.get("content-type", ""):
                 continue  # a download, or a page this role reaches only after a redirect
             page.goto(url)
-            problems = page.evaluate(CHECK)
+            problems = page.evaluate(CHECK, 16 if role in ("anon", "volunteer") else 0)
             page.screenshot(path=str(folder / f"{re.sub(r'[^a-z_.]', '', endpoint)}.png"), full_page=True)
             if problems:
                 failures[f"{endpoint} {url[len(live_server.url):]}"] = problems
