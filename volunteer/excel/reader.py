@@ -12,7 +12,6 @@ is '' in ``Row.cells`` and None in ``Row.values``).
 from __future__ import annotations
 
 import io
-import zipfile
 import pathlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +23,8 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from . import formats
 from .columns import get_kind, header_ranks, normalize_header
-from .used_area import Area, hidden_rows
+from .hidden import hidden_rows
+from .used_area import Area
 from .vetting import (HEADER_SCAN_ROWS, LIMITS, MSG_DAMAGED, MSG_PASSWORD, FatalImportError, Limits, check_area,
                       load_file, too_many_rows, vet_file)
 
@@ -120,8 +120,8 @@ def read_table(source: bytes | str | pathlib.Path | BinaryIO, kind: str, *,
 
     ``source`` is the file's bytes, a path, or a binary file object; ``file_name`` tells a WPS
     .et from an .xls; ``remap`` (header as written -> canonical header or None) overrides the
-    guessed column mapping, as the office chose on the preview; rows hidden in an .xlsx are
-    skipped with a 隐藏 warning unless ``include_hidden``.  Raises
+    guessed column mapping, as the office chose on the preview; hidden rows (.xlsx, .xls,
+    .et, .ods) are skipped with a 隐藏 warning unless ``include_hidden``.  Raises
     :class:`FatalImportError` when the file cannot be used at all.
     """
     spec = get_kind(kind)
@@ -140,10 +140,7 @@ def read_table(source: bytes | str | pathlib.Path | BinaryIO, kind: str, *,
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet, head_idx, head, notices = _find_header(book, spec.anchor, limits)
-        hidden = set()
-        if fmt == formats.XLSX and not include_hidden:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                hidden = hidden_rows(zf, sheet.name)
+        hidden = set() if include_hidden else hidden_rows(data, fmt, sheet.name, book.sheet_names.index(sheet.name))
         return _build_table(sheet, head_idx, head, kind, limits, fmt, notices, remap, hidden)
     except python_calamine.PasswordError:
         raise FatalImportError(MSG_PASSWORD) from None
@@ -274,7 +271,7 @@ def _build_table(sheet: Any, head_idx: int, head: list, kind: str, limits: Limit
         else:
             continue
         if hidden and i + 1 in hidden:
-            notices.append({"row": i + 1, "column": "", "message": "该行在 Excel 中被隐藏，已跳过（如需导入隐藏行，请先取消隐藏）"})
+            notices.append({"row": i + 1, "column": "", "message": "该行在表格中被隐藏，已跳过（如需导入隐藏行，请先取消隐藏）"})
             continue
         rows.append(Row(i + 1, cells, by_key))
         if len(rows) > limits.max_rows:
