@@ -217,3 +217,26 @@ def test_cli_bad_arguments_exit_2(app, tmp_path, args, message):
 def test_cli_unwritable_folder_exits_2(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["export", "national", str(tmp_path / "missing" / "x.xlsx")])
     assert result.exit_code == 2 and "输出文件夹不存在" in result.output
+
+
+def test_a_lapsed_refusal_is_sent_next_time(app, tmp_path):
+    rec = make_record(make_activity(service_date=date(2025, 7, 1), start_time="13:00", end_time="15:00"))
+    first, _ = _pack(tmp_path, "1.xlsx", since_last=True)  # NOW is 12:00 that day
+    assert first.refused == 1
+    second, sheets = _pack(tmp_path, "2.xlsx", since_last=True, now_local=datetime(2025, 7, 2, 9, 0))
+    assert [row["本系统记录号"] for row in _by_header(sheets["服务时长"])] == [rec.id]
+
+
+def test_since_last_new_record_overlapping_one_already_sent(app, tmp_path):
+    person = make_volunteer()
+    sent = make_record(make_activity(title="晚到", service_date=PAST, start_time="10:00", end_time="12:00"), person)
+    make_record(make_activity(service_date=PAST, start_time="09:00", end_time="10:00"), make_volunteer(), minutes=60)
+    _pack(tmp_path, "1.xlsx", since_last=True)
+    # Starts earlier, so in start order it would come first; the national system keeps what it has.
+    new = make_record(make_activity(title="早到", service_date=PAST, start_time="09:00", end_time="11:00"), person)
+    second, sheets = _pack(tmp_path, "2.xlsx", since_last=True)
+    assert _by_header(sheets["服务时长"]) == []
+    refused = _by_header(sheets["不能导出"])
+    assert [row["本系统记录号"] for row in refused] == [new.id]
+    assert f"记录号 {sent.id}（晚到" in refused[0]["不能导出的原因"]
+    assert [row["姓名"] for row in _by_header(sheets["志愿者"])] == [person.name]

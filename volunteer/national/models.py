@@ -85,3 +85,5 @@ class NationalExported(db.Model):
     start_at: Mapped[datetime | None]
     end_at: Mapped[datetime | None]
     minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The day and the activity's times as stored, compared in SQL to find what changed.
+    span_key: Mapped[str] = mapped_column(String(30), default="", server_default="")

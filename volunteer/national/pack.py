@@ -22,7 +22,7 @@ import hashlib
 from datetime import date, datetime
 from typing import BinaryIO
 
-from sqlalchemy import delete, exists, select, text, update
+from sqlalchemy import String, cast, delete, exists, func, or_, select, text, update
 
 from ..activities.models import Activity
 from ..audit.services import record
@@ -134,7 +134,33 @@ def _judge(rows: list, now_local: datetime) -> list[list]:
 def _changed(j) -> bool:
     """Whether a record's values differ from what the batch that last carried it wrote."""
     row = j[0]
-    return row.outcome is not None and (row.e_start != j[1] or row.e_end != j[2] or row.e_minutes != row.minutes)
+    return row.outcome is not None and (row.e_key != span_key(row.service_date, row.start_time, row.end_time)
+                                        or row.e_minutes != row.minutes)
+
+
+def span_key(day: date, start: str | None, end: str | None) -> str:
+    """The record's day and its activity's times as stored ('2025-06-01 09:00-11:30'): what
+    ``national_exported.span_key`` keeps, built alike in SQL by ``_span_key_sql``."""
+    return f"{day.isoformat()} {start or ''}-{end or ''}"
+
+
+def _span_key_sql(r, a):
+    return (cast(r.service_date, String) + " " + func.coalesce(a.start_time, "") + "-"
+            + func.coalesce(a.end_time, ""))
+
+
+def _volunteers_to_judge(r, a, e, in_range, since_last) -> list[int]:
+    """The volunteers whose approved records the pass reads: all of them, or with ``since_last``
+    those with a record that is new, changed, or was refused last time (a refusal may lapse:
+    its overlapping partner voided, its end now past).  Found in SQL, so a batch after a quiet
+    day reads a handful of people, not the year."""
+    stmt = select(r.volunteer_id).where(r.status == "approved", *in_range)
+    if since_last:
+        stmt = (stmt.select_from(ServiceRecord.__table__).join(Activity.__table__, a.id == r.activity_id)
+                .outerjoin(NationalExported.__table__, e.record_id == r.id)
+                .where(or_(e.record_id.is_(None), e.outcome != "sent", e.minutes != r.minutes,
+                           e.span_key != _span_key_sql(r, a))))
+    return db.session.scalars(stmt.distinct().order_by(r.volunteer_id)).all()
 
 
 def _check(actor, date_from, date_to) -> None:
@@ -187,23 +213,22 @@ def _write_records(book, batch, people: _People, date_from, date_to, since_last,
     r, a, e = ServiceRecord.__table__.c, Activity.__table__.c, NationalExported.__table__.c
     v = Volunteer.__table__.c
     in_range = _dates(r.service_date, date_from, date_to)
-    volunteer_ids = db.session.scalars(select(r.volunteer_id).where(r.status == "approved", *in_range)
-                                       .distinct().order_by(r.volunteer_id)).all()
+    volunteer_ids = _volunteers_to_judge(r, a, e, in_range, since_last)
     volunteers_sheet, hours_sheet, refused_sheet = book[0], book[1], book[2]
     changes: list[tuple] = []
     for start in range(0, len(volunteer_ids), BLOCK):
-        low, high = volunteer_ids[start], volunteer_ids[min(start + BLOCK, len(volunteer_ids)) - 1]
+        block = volunteer_ids[start:start + BLOCK]
         rows = db.session.execute(
             select(r.id, r.volunteer_id, r.service_date, r.minutes, r.note, a.title, a.start_time, a.end_time,
                    e.outcome, e.start_at.label("e_start"), e.end_at.label("e_end"), e.minutes.label("e_minutes"),
-                   e.batch_id.label("e_batch"))
+                   e.span_key.label("e_key"), e.batch_id.label("e_batch"))
             .select_from(ServiceRecord.__table__).join(Activity.__table__, a.id == r.activity_id)
             .outerjoin(NationalExported.__table__, e.record_id == r.id)
-            .where(r.status == "approved", r.volunteer_id.between(low, high), *in_range)
+            .where(r.status == "approved", r.volunteer_id.in_(block), *in_range)
             .order_by(r.volunteer_id, r.service_date, a.start_time, r.id)).all()
         persons = {p.id: p for p in db.session.execute(
             select(v.id, v.name, v.gender, v.id_type, v.id_number, v.phone, v.birth_date, v.political_status,
-                   v.education, v.skills, v.national_no).where(v.id.between(low, high)))}
+                   v.education, v.skills, v.national_no).where(v.id.in_(block)))}
         stale, fresh = [], []
         group: list = []
         for row in rows + [None]:
@@ -217,7 +242,8 @@ def _write_records(book, batch, people: _People, date_from, date_to, since_last,
                     if rec.outcome is not None and (changed or rec.outcome != outcome):
                         stale.append(rec.id)
                     if rec.outcome is None or changed or rec.outcome != outcome:
-                        fresh.append((rec.id, batch.id, outcome, start_at, end_at, rec.minutes))
+                        fresh.append((rec.id, batch.id, outcome, start_at, end_at, rec.minutes,
+                                      span_key(rec.service_date, rec.start_time, rec.end_time)))
                     if rec.outcome == "sent" and (changed or outcome != "sent"):
                         changes.append(("更正", rec.id, person.name, person.id_number, rec.title, rec.e_start,
                                         rec.e_end, hours_of(rec.e_minutes), start_at, end_at, hours_of(rec.minutes),
@@ -244,7 +270,7 @@ def _write_records(book, batch, people: _People, date_from, date_to, since_last,
             db.session.execute(delete(NationalExported).where(NationalExported.record_id.in_(stale)))
         if fresh:
             insert_tuples(NationalExported.__table__,
-                          ("record_id", "batch_id", "outcome", "start_at", "end_at", "minutes"), fresh)
+                          ("record_id", "batch_id", "outcome", "start_at", "end_at", "minutes", "span_key"), fresh)
     return changes
 
 
