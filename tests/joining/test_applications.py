@@ -138,3 +138,15 @@ def test_office_closes_a_team_to_applications(app, client, login_as):
     client.post(f"/teams/{team.id}/edit", data={"name": team.name, "kind": team.kind, "is_active": "y"})
     db.session.expire_all()
     assert team.accepts_applications is False
+
+
+def test_leader_adding_an_applicant_accepts_the_application(app, client, login_as):
+    team, elsewhere = f.make_team("阳光队"), f.make_team("别处队")
+    person = f.make_volunteer(name="钱申请", teams=[elsewhere])
+    db.session.add(TeamApplication(team_id=team.id, volunteer_id=person.id))
+    db.session.commit()
+    login_as("leader", teams=[team])
+    client.post(f"/teams/{team.id}/members", data={"name": "钱申请", "key": person.phone})
+    assert db.session.get(TeamMembership, (team.id, person.id)) is not None
+    assert db.session.scalar(select(TeamApplication.status)) == "accepted"
+    assert db.session.scalar(select(TeamInvitation)) is None

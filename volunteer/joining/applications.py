@@ -4,6 +4,7 @@ is added through teams.services.add_member, the one way in) or decline with a re
 applicant sees. A pending invitation from the same team is the team's consent already, so
 applying to it accepts that invitation instead. Every change is audited; services never commit.
 """
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -41,25 +42,23 @@ def teams_to_apply(team_ids) -> list[Team]:
     if not wanted:
         return []
     if len(wanted) > 20:
-        raise ServiceError("一次最多申请加入 20 支队伍。", "team_ids")
+        raise ServiceError(_("一次最多申请加入 20 支队伍。"), "team_ids")
     found = {t.id: t for t in db.session.scalars(open_teams_stmt().where(Team.id.in_(wanted)))}
     if len(found) != len(wanted):
-        raise ServiceError("所选队伍不存在或暂不接受入队申请，请重新选择。", "team_ids")
+        raise ServiceError(_("所选队伍不存在或暂不接受入队申请，请重新选择。"), "team_ids")
     return [found[i] for i in wanted]
 
 
 def apply(actor, volunteer, team: Team, today) -> str:
     """Apply to `team`: "applied", or "joined" when the team had invited the person already."""
     if volunteer.status != "active":
-        raise ServiceError("该志愿者已注销，不能申请入队。", "team_id")
+        raise ServiceError(_("该志愿者已注销，不能申请入队。"), "team_id")
     if not team.is_active or not team.accepts_applications:
-        raise ServiceError(f"“{team.name}”暂不接受入队申请。", "team_id")
+        raise ServiceError(_("“%(team)s”暂不接受入队申请。", team=team.name), "team_id")
     if db.session.get(TeamMembership, (team.id, volunteer.id)) is not None:
-        raise ServiceError(f"您已是“{team.name}”的队员。", "team_id")
-    if db.session.scalar(select(TeamApplication.id).where(
-            TeamApplication.team_id == team.id, TeamApplication.volunteer_id == volunteer.id,
-            TeamApplication.status == "pending")):
-        raise ServiceError(f"已申请加入“{team.name}”，请等待队长处理。", "team_id")
+        raise ServiceError(_("您已是“%(team)s”的队员。", team=team.name), "team_id")
+    if pending_application(team.id, volunteer.id) is not None:
+        raise ServiceError(_("已申请加入“%(team)s”，请等待队长处理。", team=team.name), "team_id")
     invitation = db.session.scalar(select(TeamInvitation).where(
         TeamInvitation.team_id == team.id, TeamInvitation.volunteer_id == volunteer.id,
         TeamInvitation.status == "pending"))
@@ -72,6 +71,12 @@ def apply(actor, volunteer, team: Team, today) -> str:
     record(actor, "team.application", "team", team.id, f"{volunteer.name} 申请加入 {team.name}",
            after={"status": "pending"}, application_id=application.id, volunteer_id=volunteer.id)
     return "applied"
+
+
+def pending_application(team_id: int, volunteer_id: int) -> TeamApplication | None:
+    return db.session.scalar(select(TeamApplication).where(
+        TeamApplication.team_id == team_id, TeamApplication.volunteer_id == volunteer_id,
+        TeamApplication.status == "pending"))
 
 
 def _decide(actor, application: TeamApplication, status: str, action: str, summary: str,
@@ -98,23 +103,23 @@ def withdraw(actor, application: TeamApplication) -> None:
 def accept(actor, application: TeamApplication, today) -> None:
     """同意: a leader of the team (or the office) adds the applicant as a member."""
     team, volunteer = application.team, application.volunteer
-    if not team.can_manage(actor):
+    if actor is not None and not team.can_manage(actor):  # None: the command line
         raise ServiceError(GONE)
     if volunteer.status != "active":
-        raise ServiceError("该志愿者已注销，不能加入队伍。")
+        raise ServiceError(_("该志愿者已注销，不能加入队伍。"))
     _decide(actor, application, "accepted", "team.application_accept", f"同意 {volunteer.name} 加入 {team.name}")
     team_services.add_member(actor, team, volunteer, today)
 
 
 def decline(actor, application: TeamApplication, reason: str | None) -> None:
     """拒绝, with a reason the applicant reads on /me."""
-    if not application.team.can_manage(actor):
+    if actor is not None and not application.team.can_manage(actor):
         raise ServiceError(GONE)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ServiceError("请填写拒绝的理由，申请人会看到它。", "reason")
+        raise ServiceError(_("请填写拒绝的理由，申请人会看到它。"), "reason")
     if len(reason) > REASON_MAX:
-        raise ServiceError(f"理由不能超过 {REASON_MAX} 个字。", "reason")
+        raise ServiceError(_("理由不能超过 %(n)s 个字。", n=REASON_MAX), "reason")
     _decide(actor, application, "declined", "team.application_decline",
             f"拒绝 {application.volunteer.name} 加入 {application.team.name}", reason=reason)
 

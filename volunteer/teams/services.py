@@ -64,6 +64,12 @@ def add_or_invite(actor, team: Team, volunteer, today) -> str:
     for their consent on /me. Returns "added" or "invited"; raises ServiceError otherwise."""
     if db.session.get(TeamMembership, (team.id, volunteer.id)) is not None:
         raise ServiceError(f"{volunteer.name} 已是本队队员。", "key")
+    from ..joining import applications  # joining builds on this module: imported when needed
+
+    waiting = applications.pending_application(team.id, volunteer.id)
+    if waiting is not None:  # the person asked to join: adding them is the leader's 同意
+        applications.accept(actor, waiting, today)
+        return "added"
     led = getattr(actor, "led_team_ids", set()) or set()
     if actor is None or getattr(actor, "role", None) == "office" or volunteer.team_ids & led:
         add_member(actor, team, volunteer, today)
