@@ -140,8 +140,10 @@ def _pages(role: str) -> list[str]:
     return pages
 
 
-@pytest.mark.parametrize("role", ["anon", "volunteer", "leader_a", "office"])
+@pytest.mark.parametrize("role", ["anon", "volunteer", "leader_a", "office", "volunteer+elder"])
 def test_every_page_fits_a_360px_phone(live_server, browser, role):
+    """One browser context per role; "+elder" is the same role with the 大字 (适老化) setting on."""
+    role, _, elder = role.partition("+")
     from tests.security.test_permissions_matrix import _url
 
     world = build_world()
@@ -149,7 +151,9 @@ def test_every_page_fits_a_360px_phone(live_server, browser, role):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15000)
-    folder = SHOTS / role
+    if elder:
+        context.add_cookies([{"name": "display", "value": "elder", "url": live_server.url}])
+    folder = SHOTS / (role + ("-elder" if elder else ""))
     folder.mkdir(parents=True, exist_ok=True)
     failures = {}
     try:
