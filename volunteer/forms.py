@@ -25,6 +25,14 @@ def choices(pairs) -> list:
     return [SelectChoice(value=v, label=label) if SelectChoice else (v, label) for v, label in pairs]
 
 
+def data_choices(pairs) -> list:
+    """Options named by people (teams, activities): kept as entered and marked lang="zh", so an
+    English page says they are data, not untranslated text (CONTRACT.md section 11)."""
+    mark = {"lang": "zh"}
+    return [SelectChoice(value=v, label=label, render_kw=mark) if SelectChoice else (v, label, mark)
+            for v, label in pairs]
+
+
 def int_or_none(value):
     """Coerce for selects: '' (the "none" choice) and garbage become None, never an exception."""
     if value is None or value == "":

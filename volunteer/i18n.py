@@ -26,9 +26,11 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 STAFF_ROLES = ("office", "leader")
 # Pages every login sees as a volunteer would: a staff login reading them in English is fine.
-VOLUNTEER_BLUEPRINTS = {"auth", "me", "joining", "language"}
+VOLUNTEER_BLUEPRINTS = {"auth", "me", "language"}
 VOLUNTEER_ENDPOINTS = {"checkin.code", "checkin.scan", "checkin.sign_out", "certificates.verify",
-                       "certificates.translation"}
+                       "certificates.translation", "joining.register", "joining.apply",
+                       "joining.close_account", "joining.withdraw_application", "joining.leave_team",
+                       "requests.correct", "requests.missing", "requests.withdraw"}
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 

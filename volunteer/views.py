@@ -16,6 +16,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, request
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
@@ -155,6 +156,9 @@ def put_error(form, exc, default_field: str, columns: dict | None = None) -> Non
     names columns or fields; `columns` maps a column's name to the form's field."""
     pairs = exc.errors if isinstance(exc, ValidationFailed) else [(exc.field, exc.message)]
     for key, message in pairs:
+        # The shared field rules speak Chinese (imports report in it); a page in English shows
+        # the ones its catalogue knows in English (volunteer/vocabulary.py lists them).
+        message = gettext(message)
         name = (columns or {}).get(key, key)
         field = form[name] if name and name in form else form[default_field]
         if message not in field.errors:  # two rules saying the same thing show it once

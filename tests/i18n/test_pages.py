@@ -28,11 +28,11 @@ def scene(app):
     activity = f.make_activity(team, "垃圾分类宣传", service_date=today, place="虹桥路1号", headcount=1)
     later = f.make_activity(team, "敬老院探访", service_date=today + timedelta(days=3))
     past = f.make_activity(team, "社区清洁", service_date=date(2026, 1, 10))
-    f.make_record(past, volunteer, minutes=150)
+    record = f.make_record(past, volunteer, minutes=150)
     teams.invite(None, other, volunteer)
     cert = certificates.issue_certificate(None, volunteer, date(2026, 1, 1), date(2026, 1, 31), today=today)
     db.session.commit()
-    return dict(team=team, volunteer=volunteer, user=user, activity=activity, later=later, cert=cert)
+    return dict(team=team, volunteer=volunteer, user=user, activity=activity, later=later, cert=cert, record=record)
 
 
 def _login(client, scene):
@@ -52,6 +52,12 @@ PAGES = {
     "claim refused": (False, lambda c, s: c.post("/claim", data={"name": "", "id_number": "123", "phone": "1"})),
     "register": (False, lambda c, s: c.get("/register")),
     "register refused": (False, lambda c, s: c.post("/register", data={"name": "", "id_number": "x", "phone": "1"})),
+    "register refused by the rules": (False, lambda c, s: c.post("/register", data={
+        "name": "李四", "id_type": "居民身份证", "id_number": "310104199001011234", "phone": "12345",
+        "password": "a-good-password", "confirm": "a-good-password", "consent": "y"})),
+    "register refused for a passport": (False, lambda c, s: c.post("/register", data={
+        "name": "John Smith", "id_type": "护照", "id_number": "E12345678", "phone": "13900001111",
+        "password": "a-good-password", "confirm": "a-good-password", "consent": "y"})),
     "not found": (False, lambda c, s: c.get("/no-such-page")),
     "certificate check": (False, lambda c, s: c.get(f"/certificates/verify/{s['cert'].code}")),
     "certificate check unknown": (False, lambda c, s: c.get("/certificates/verify/not-a-real-code")),
@@ -69,6 +75,13 @@ PAGES = {
     "certificate issue": (True, lambda c, s: c.get("/certificates/issue")),
     "certificate": (True, lambda c, s: c.get(f"/certificates/{s['cert'].id}")),
     "certificate in English": (True, lambda c, s: c.get(f"/certificates/{s['cert'].id}/english")),
+    "apply to a team": (True, lambda c, s: c.get("/me/apply")),
+    "close my account": (True, lambda c, s: c.get("/me/close")),
+    "close my account refused": (True, lambda c, s: c.post("/me/close", data={"password": "wrong"})),
+    "missing record": (True, lambda c, s: c.get("/requests/missing")),
+    "missing record refused": (True, lambda c, s: c.post("/requests/missing", data={})),
+    "correction": (True, lambda c, s: c.get(f"/requests/records/{s['record'].id}")),
+    "correction refused": (True, lambda c, s: c.post(f"/requests/records/{s['record'].id}", data={})),
     "forbidden": (True, lambda c, s: c.get("/certificates/")),
 }
 

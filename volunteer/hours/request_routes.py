@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from ..clock import today_local
 from ..extensions import db
 from ..fields import hours_of
-from ..forms import choices
+from ..forms import choices, data_choices
 from ..permissions import get_visible_or_404, role_required
 from ..views import paginate, save
 from . import requests
@@ -57,10 +57,10 @@ def missing():
     today = today_local()
     activities = requests.missing_choices(volunteer, today)
     form = MissingRequestForm()
-    form.activity_id.choices = choices([(0, _("列表中没有，手动填写"))] + [
+    form.activity_id.choices = choices([(0, _("列表中没有，手动填写"))]) + data_choices([
         (a.id, f"{a.service_date} {a.title}（{a.team.name}）") for a in activities])
     teams = sorted((m.team for m in volunteer.memberships), key=lambda t: t.name)
-    form.team_id.choices = choices([(0, _("请选择"))] + [(t.id, t.name) for t in teams])
+    form.team_id.choices = choices([(0, _("请选择"))]) + data_choices([(t.id, t.name) for t in teams])
     if form.validate_on_submit():
         picked = {a.id: a for a in activities}.get(form.activity_id.data)
         if form.activity_id.data and picked is None:

@@ -11,6 +11,7 @@ Services flush and audit, never commit.
 """
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -31,9 +32,9 @@ REASON_MAX = 500
 def _reason(text: str | None, field: str = "reason") -> str:
     text = clean_text(text)
     if not text:
-        raise ServiceError("请说明原因（发生了什么、应当是怎样）。", field)
+        raise ServiceError(_("请说明原因（发生了什么、应当是怎样）。"), field)
     if len(text) > REASON_MAX:
-        raise ServiceError(f"说明不能超过 {REASON_MAX} 字。", field)
+        raise ServiceError(_("说明不能超过 %(n)s 字。", n=REASON_MAX), field)
     return text
 
 
@@ -44,7 +45,7 @@ def _minutes(hours_text, span: int | None = None) -> int:
         raise ServiceError(exc.message + "。", "hours") from None
     limit = span_exceeded(minutes, span)
     if limit:
-        raise ServiceError(f"时长不能超过活动时长（{limit / 60:g} 小时）。", "hours")
+        raise ServiceError(_("时长不能超过活动时长（%(hours)s 小时）。", hours=format(limit / 60, "g")), "hours")
     return minutes
 
 
@@ -60,19 +61,19 @@ def _audit(actor, action: str, req: RecordRequest, summary: str, **changes) -> N
 def ask_correction(actor, volunteer, rec: ServiceRecord, kind: str, hours_text, reason: str) -> RecordRequest:
     """申请更正: the record should hold other hours (kind "correct") or not exist ("void")."""
     if rec.volunteer_id != volunteer.id:
-        raise ServiceError("只能对自己的记录申请更正。")
+        raise ServiceError(_("只能对自己的记录申请更正。"))
     if rec.status == "void":
-        raise ServiceError("该记录已作废，不能申请更正。")
+        raise ServiceError(_("该记录已作废，不能申请更正。"))
     if kind not in ("correct", "void"):
-        raise ServiceError("请选择要更正的内容。", "kind")
+        raise ServiceError(_("请选择要更正的内容。"), "kind")
     minutes = None
     if kind == "correct":
         minutes = _minutes(hours_text, rec.activity.span_minutes if rec.activity else None)
         if minutes == rec.minutes:
-            raise ServiceError("填写的时长与现有记录相同，请填写正确的时长。", "hours")
+            raise ServiceError(_("填写的时长与现有记录相同，请填写正确的时长。"), "hours")
     reason = _reason(reason)
     if _pending_on(record_id=rec.id):
-        raise ServiceError("该记录已有一个待处理的更正申请，请等待处理结果。")
+        raise ServiceError(_("该记录已有一个待处理的更正申请，请等待处理结果。"))
     req = RecordRequest(volunteer_id=volunteer.id, kind=kind, team_id=rec.team_id, record_id=rec.id,
                         activity_id=rec.activity_id, service_date=rec.service_date, minutes=minutes,
                         reason=reason, created_by_id=getattr(actor, "id", None))
@@ -95,15 +96,15 @@ def ask_missing(actor, volunteer, *, activity=None, team_id: int | None = None, 
         span = activity.span_minutes
     else:
         if team_id not in {m.team_id for m in volunteer.memberships}:
-            raise ServiceError("请选择所在的队伍。", "team_id")
+            raise ServiceError(_("请选择所在的队伍。"), "team_id")
         title = clean_text(title)
         if not title:
-            raise ServiceError("请填写活动名称（列表中没有时）。", "title")
+            raise ServiceError(_("请填写活动名称（列表中没有时）。"), "title")
         if service_date is None:
-            raise ServiceError("请填写服务日期。", "service_date")
+            raise ServiceError(_("请填写服务日期。"), "service_date")
         span = None
     if service_date > today:
-        raise ServiceError("服务日期还没到，只能为已经完成的服务申请补录。",
+        raise ServiceError(_("服务日期还没到，只能为已经完成的服务申请补录。"),
                            "service_date" if activity is None else "activity_id")
     minutes = _minutes(hours_text, span)
     reason = _reason(reason)
@@ -111,9 +112,9 @@ def ask_missing(actor, volunteer, *, activity=None, team_id: int | None = None, 
         if db.session.scalar(select(ServiceRecord.id).where(
                 ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == volunteer.id,
                 ServiceRecord.status != "void")):
-            raise ServiceError("该活动已有您的时长记录；如有错误，请在服务记录中对该记录申请更正。", "activity_id")
+            raise ServiceError(_("该活动已有您的时长记录；如有错误，请在服务记录中对该记录申请更正。"), "activity_id")
         if _pending_on(activity_id=activity.id, volunteer_id=volunteer.id, kind="missing"):
-            raise ServiceError("该活动已有您待处理的补录申请，请等待处理结果。", "activity_id")
+            raise ServiceError(_("该活动已有您待处理的补录申请，请等待处理结果。"), "activity_id")
     req = RecordRequest(volunteer_id=volunteer.id, kind="missing", team_id=team_id,
                         activity_id=activity.id if activity is not None else None, activity_title=title,
                         service_date=service_date, minutes=minutes, reason=reason,
@@ -129,9 +130,9 @@ def ask_missing(actor, volunteer, *, activity=None, team_id: int | None = None, 
 def withdraw(actor, req: RecordRequest, volunteer) -> None:
     """The volunteer takes back a request nobody has handled yet."""
     if req.volunteer_id != volunteer.id:
-        raise ServiceError("该申请不存在。")
+        raise ServiceError(_("该申请不存在。"))
     if req.status != "pending":
-        raise ServiceError("该申请已处理，不能撤回。")
+        raise ServiceError(_("该申请已处理，不能撤回。"))
     req.status, req.decided_at = "withdrawn", utcnow()
     db.session.flush()
     _audit(actor, "hours.request_withdraw", req, f"{volunteer.name} 撤回{req.kind_label}申请：{req.title}",
@@ -140,7 +141,7 @@ def withdraw(actor, req: RecordRequest, volunteer) -> None:
 
 def _check_handler(actor, req: RecordRequest) -> None:
     if not req.can_manage(actor):
-        raise ServiceError("您不能处理该申请。")
+        raise ServiceError(_("您不能处理该申请。"))
     if req.status != "pending":
         raise ServiceError(f"该申请已{req.status_label.removeprefix('已')}，不能再处理。"
                            if req.status != "declined" else "该申请已处理（未采纳），不能再处理。")
@@ -163,7 +164,7 @@ def accept(actor, req: RecordRequest, activity=None) -> ServiceRecord:
         if office:
             correct_record(actor, rec, req.minutes, note)
         elif rec.status != "pending":
-            raise ServiceError("该记录已确认，只能由分中心办公室更正。请转交分中心办公室处理。")
+            raise ServiceError(_("该记录已确认，只能由分中心办公室更正。请转交分中心办公室处理。"))
         else:
             log_hours(actor, rec.activity, {rec.volunteer_id: req.minutes})
     elif req.kind == "void":
@@ -184,15 +185,15 @@ def accept(actor, req: RecordRequest, activity=None) -> ServiceRecord:
 def _live_record(req: RecordRequest) -> ServiceRecord:
     rec = req.record
     if rec is None or rec.status == "void":
-        raise ServiceError("该记录已作废，申请无需处理；请选择“不采纳”并说明。")
+        raise ServiceError(_("该记录已作废，申请无需处理；请选择“不采纳”并说明。"))
     return rec
 
 
 def _add_missing(actor, req: RecordRequest, activity, note: str) -> ServiceRecord:
     if activity is None:
-        raise ServiceError("请选择要补录到哪个活动（如没有，请先为该日期新建活动）。", "activity_id")
+        raise ServiceError(_("请选择要补录到哪个活动（如没有，请先为该日期新建活动）。"), "activity_id")
     if activity.team_id != req.team_id:
-        raise ServiceError("只能补录到申请所在队伍的活动。", "activity_id")
+        raise ServiceError(_("只能补录到申请所在队伍的活动。"), "activity_id")
     ensure_not_future(activity.service_date)
     counts = log_hours(actor, activity, {req.volunteer_id: req.minutes}, note=note)
     rec = db.session.scalar(select(ServiceRecord).where(

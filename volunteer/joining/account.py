@@ -8,6 +8,7 @@ certificates stay for the office, as 民政部令第67号 asks. A one-time passw
 to whoever set it, ends the person's sessions and must be replaced at the next login.
 Every change is audited; services never commit.
 """
+from flask_babel import gettext as _
 import secrets
 
 from sqlalchemy import select
@@ -36,7 +37,7 @@ def leave_team(user: User, team_id: int) -> Team:
     volunteer = user.volunteer
     team = db.session.get(Team, team_id) if volunteer is not None else None
     if team is None or not remove_membership(volunteer, team.id):
-        raise ServiceError("您不是该队伍的队员。")
+        raise ServiceError(_("您不是该队伍的队员。"))
     db.session.flush()
     record(user, "team.leave", "team", team.id, f"{volunteer.name} 退出 {team.name}",
            before={"volunteer_id": volunteer.id, "member": True}, after={"member": False})
@@ -46,10 +47,10 @@ def leave_team(user: User, team_id: int) -> Team:
 def close_account(user: User, password: str, *, erase_request: bool = False) -> None:
     """注销账号: the current password first (the caller throttles wrong ones)."""
     if not user.check_password(password or ""):
-        raise ServiceError("密码不正确。", "password")
+        raise ServiceError(_("密码不正确。"), "password")
     volunteer = user.volunteer
     if volunteer is None or not user.is_enabled:
-        raise ServiceError("该账号已注销。")
+        raise ServiceError(_("该账号已注销。"))
     for application in applications.for_volunteer(volunteer.id, limit=100):
         if application.status == "pending":
             applications.withdraw(user, application)
@@ -78,7 +79,7 @@ def login_of(volunteer) -> User | None:
 
 def new_one_time_password() -> str:
     while True:
-        password = "".join(secrets.choice(ALPHABET) for _ in range(ONE_TIME_LENGTH))
+        password = "".join(secrets.choice(ALPHABET) for _i in range(ONE_TIME_LENGTH))
         if not password.isdigit():  # the password rules refuse digits only
             return password
 
@@ -87,16 +88,16 @@ def one_time_password(actor, volunteer) -> str:
     """Give the volunteer's login a one-time password and return it (shown once, never stored
     in clear): a leader of one of their teams or the office; every session of the login ends."""
     if not can_verify(actor, volunteer):
-        raise ServiceError("只有其所在队伍的队长或分中心办公室可以重置密码。")
+        raise ServiceError(_("只有其所在队伍的队长或分中心办公室可以重置密码。"))
     user = login_of(volunteer)
     if user is None:
-        raise ServiceError(f"{volunteer.name} 还没有账号：请本人在“认领账号”页面认领。")
+        raise ServiceError(_("%(name)s 还没有账号：请本人在“认领账号”页面认领。", name=volunteer.name))
     if user.id == getattr(actor, "id", None):
-        raise ServiceError("自己的密码请在“修改密码”页面修改。")
+        raise ServiceError(_("自己的密码请在“修改密码”页面修改。"))
     if actor.role != "office" and user.role != "volunteer":
-        raise ServiceError("队长只能为志愿者账号重置密码，其他账号请联系分中心办公室。")
+        raise ServiceError(_("队长只能为志愿者账号重置密码，其他账号请联系分中心办公室。"))
     if not user.is_enabled:
-        raise ServiceError("该账号已停用或已注销，不能重置密码。")
+        raise ServiceError(_("该账号已停用或已注销，不能重置密码。"))
     password = new_one_time_password()
     user.set_password(password)
     user.must_change_password = True

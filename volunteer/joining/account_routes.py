@@ -3,6 +3,7 @@ a team, close the account. Each needs a login linked to a volunteer (others: 404
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ..clock import today_local
@@ -35,7 +36,7 @@ def apply():
         def apply_all():
             teams = applications.teams_to_apply(form.team_ids.data)
             if not teams:
-                raise ServiceError("请至少选择一支队伍。", "team_ids")
+                raise ServiceError(_("请至少选择一支队伍。"), "team_ids")
             return [(t.name, applications.apply(current_user, volunteer, t, today_local())) for t in teams]
 
         saved = save(form, apply_all, default_field="team_ids", duplicate="已提交过该申请，请勿重复提交。",
@@ -44,9 +45,9 @@ def apply():
             applied = [n for n, how in saved.value if how == "applied"]
             joined = [n for n, how in saved.value if how == "joined"]
             if applied:
-                flash(f"已申请加入“{'、'.join(applied)}”，请等待队长处理。", "success")
+                flash(_("已申请加入“%(teams)s”，请等待队长处理。", teams="、".join(applied)), "success")
             if joined:
-                flash(f"“{'、'.join(joined)}”已邀请过您，现已加入。", "success")
+                flash(_("“%(teams)s”已邀请过您，现已加入。", teams="、".join(joined)), "success")
             return redirect(url_for("me.index") + "#my-teams")
     return render_template("joining/apply.html", form=form)
 
@@ -60,7 +61,7 @@ def withdraw_application():
     if application is None or application.volunteer_id != volunteer.id:
         flash(applications.GONE, "warning")
     elif save(None, lambda: applications.withdraw(current_user, application), duplicate=None):
-        flash("已撤回入队申请。", "success")
+        flash(_("已撤回入队申请。"), "success")
     return redirect(url_for("me.index") + "#my-teams")
 
 
@@ -72,7 +73,7 @@ def leave_team():
     team_id = int_arg("team_id", source=request.form)
     saved = save(None, lambda: account.leave_team(current_user, team_id or 0).name, duplicate=None)
     if saved:
-        flash(f"已退出“{saved.value}”。您在该队的服务记录仍然保留。", "success")
+        flash(_("已退出“%(team)s”。您在该队的服务记录仍然保留。", team=saved.value), "success")
     return redirect(url_for("me.index") + "#my-teams")
 
 
@@ -99,6 +100,6 @@ def close_account():
             put_error(form, exc, "password")
         else:
             logout_user()
-            flash("账号已注销，不能再登录。您的志愿服务记录依法保留；如需恢复，请联系分中心办公室。", "info")
+            flash(_("账号已注销，不能再登录。您的志愿服务记录依法保留；如需恢复，请联系分中心办公室。"), "info")
             return redirect(url_for("auth.login"))
     return render_template("joining/close.html", form=form)
