@@ -111,3 +111,21 @@ def test_one_time_password_scope(app, client, login_as):
     db.session.commit()
     response = client.post(f"/volunteers/{nobody.id}/one-time-password", follow_redirects=True)
     assert "还没有账号" in response.get_data(as_text=True)
+
+
+def test_office_erases_a_closed_persons_other_data_on_request(app, client, login_as):
+    person = f.make_volunteer(employer="街道医院", guardian_name="某某")
+    db.session.commit()
+    login_as("office")
+    response = client.post(f"/volunteers/{person.id}/erase", follow_redirects=True)
+    assert "只能清除已注销志愿者的个人信息" in response.get_data(as_text=True)
+    person.status = "cancelled"
+    db.session.commit()
+    assert "清除个人信息" in client.get(f"/volunteers/{person.id}").get_data(as_text=True)
+    client.post(f"/volunteers/{person.id}/erase")
+    db.session.expire_all()
+    person = db.session.get(Volunteer, person.id)
+    assert (person.employer, person.guardian_name, person.phone) == (None, None, "")
+    assert person.id_number and person.name
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "volunteer.erase"))
+    assert "employer" in entry.changes["fields"] and "街道医院" not in str(entry.changes)

@@ -164,6 +164,8 @@ EXPECTED = {
     ('joining.apply', 'POST', None): '302 200 404 404 404',
     ('joining.close_account', 'GET', None): '302 200 404 404 404',
     ('joining.close_account', 'POST', None): '302 200 404 404 404',
+    ('joining.erase_personal_data', 'POST', 'A'): '302 403 403 403 302',
+    ('joining.erase_personal_data', 'POST', 'B'): '302 403 403 403 302',
     ('joining.leave_team', 'POST', None): '302 302 404 404 404',
     ('joining.one_time_password', 'POST', 'A'): '302 403 404 200 200',
     ('joining.one_time_password', 'POST', 'B'): '302 403 302 404 302',

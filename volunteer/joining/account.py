@@ -105,3 +105,27 @@ def one_time_password(actor, volunteer) -> str:
     record(actor, "user.one_time_password", "user", user.id, f"为 {volunteer.name} 生成一次性密码",
            after={"must_change_password": True}, volunteer_id=volunteer.id, sessions_ended=ended, at=utcnow())
     return password
+
+
+# What "other personal data" means for a closed account: everything but what the record and
+# the certificates need (name, ID, gender, birth date, registration date, national number).
+ERASABLE = ("phone", "political_status", "education", "employer", "community", "skills", "guardian_name",
+            "guardian_phone", "note")
+
+
+def erase_personal_data(actor, volunteer) -> list[str]:
+    """The office clears a closed (注销) person's other personal data at their request; the
+    audit entry names the fields, never their values. Returns the fields cleared."""
+    if getattr(actor, "role", None) != "office" and actor is not None:
+        raise ServiceError("只有分中心办公室可以清除个人信息。")
+    if volunteer.status != "cancelled":
+        raise ServiceError("只能清除已注销志愿者的个人信息，请先注销。")
+    cleared = [k for k in ERASABLE if getattr(volunteer, k)]
+    if not cleared:
+        raise ServiceError("该志愿者的其他个人信息已清除。")
+    for key in cleared:
+        setattr(volunteer, key, "" if key == "phone" else None)  # phone is NOT NULL
+    db.session.flush()
+    record(actor, "volunteer.erase", "volunteer", volunteer.id, f"清除已注销志愿者 {volunteer.name} 的其他个人信息",
+           fields=cleared)
+    return cleared

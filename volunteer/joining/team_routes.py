@@ -9,7 +9,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..permissions import get_visible_or_404, role_required
 from ..teams.models import Team
-from ..views import int_arg, put_error
+from ..views import int_arg, put_error, save
 from ..volunteers.models import Volunteer
 from . import account, applications
 from .blueprint import bp
@@ -89,3 +89,13 @@ def one_time_password(volunteer_id):
         return redirect(url_for("volunteers.detail", volunteer_id=volunteer_id))
     return render_template("joining/one_time_password.html", name=name, username=username, password=password,
                            volunteer_id=volunteer_id)
+
+
+@bp.route("/volunteers/<int:volunteer_id>/erase", methods=["POST"])
+@role_required("office")
+def erase_personal_data(volunteer_id):
+    """清除个人信息 of a closed account, at the person's request (records and certificates stay)."""
+    volunteer = db.session.get(Volunteer, volunteer_id) or abort(404)
+    if save(None, lambda: account.erase_personal_data(current_user, volunteer), duplicate=None):
+        flash("已清除该志愿者的其他个人信息；姓名、证件和服务记录依法保留。", "success")
+    return redirect(url_for("volunteers.detail", volunteer_id=volunteer_id))
