@@ -1,7 +1,10 @@
 """`flask --app volunteer import teams|volunteers|hours FILE`: Excel imports (CONTRACT section 2).
 
 Options: --dry-run (validate, write nothing), --skip-invalid (write the valid rows), --errors
-OUT.xlsx (the rejected rows as they were plus 错误原因), --json (only the JSON report on stdout).
+OUT.xlsx (the rejected rows as they were plus 错误原因), --json (only the JSON report on stdout),
+--include-hidden (read hidden rows too), --map "文件列=字段" (repeatable: the file's column
+文件列 becomes the field 字段, a canonical header of the kind; "文件列=" or "文件列=不导入" leaves
+it unused; the other columns are matched as usual), as the web preview's column choices.
 Exit status: 0 every row accepted (or --skip-invalid and the valid rows written); 1 some row
 rejected and nothing written; 2 the file cannot be used (a one-line reason on stderr: also a
 sheet whose cells reach past 64 columns or 200,000 rows).  A dry run takes no write lock.
@@ -21,6 +24,7 @@ from ..cli_support import cli_write_intent, fail
 from ..extensions import db
 from ..imports.services import record_batch, sha256, status_for
 from ..clock import today_local
+from .columns import get_kind
 from .importers import ImportReport, fatal_report, run_import, write_error_file
 from .vetting import LIMITS, FatalImportError
 
@@ -28,6 +32,7 @@ import_cli = AppGroup("import", help="Excel 导入")
 
 KIND_LABELS = {"teams": "队伍", "volunteers": "志愿者", "hours": "服务时长", "training": "培训记录",
                "commendations": "表彰记录", "evaluations": "服务评价"}
+UNUSED = "不导入"
 SHOWN_PROBLEMS = 50  # lines of errors (and of warnings) in the human summary
 
 
@@ -42,15 +47,35 @@ def _read(path: str) -> bytes | str:
     return path
 
 
+def parse_maps(kind: str, maps: tuple[str, ...]) -> dict[str, str | None] | None:
+    """``--map "文件列=字段"`` options as the reader's remap; a bad one exits 2 with the reason."""
+    if not maps:
+        return None
+    fields = get_kind(kind).headers
+    remap: dict[str, str | None] = {}
+    for item in maps:
+        header, sep, field = item.partition("=")
+        header, field = header.strip(), field.strip()
+        if not sep or not header:
+            fail(f"--map 的格式应为“文件列=字段”：{item}", 2)
+        if field in ("", UNUSED):
+            remap[header] = None
+        elif field in fields:
+            remap[header] = field
+        else:
+            fail(f"--map {item}：“{field}”不是{KIND_LABELS[kind]}的字段，可选：" + "、".join(fields) + f"，或“{UNUSED}”", 2)
+    return remap
+
+
 def _run(kind: str, file: str, dry_run: bool, skip_invalid: bool, errors_out: str | None, as_json: bool,
-         include_hidden: bool = False) -> None:
+         include_hidden: bool = False, remap: dict | None = None) -> None:
     if not dry_run:  # a dry run only reads: other writers need not wait while it checks the file
         cli_write_intent()
     name = os.path.basename(file) or file
     data = _read(file)
     try:
         report = run_import(kind, None, data, file_name=name, dry_run=dry_run, skip_invalid=skip_invalid,
-                            today=today_local(), include_hidden=include_hidden)
+                            today=today_local(), include_hidden=include_hidden, remap=remap)
     except FatalImportError as exc:
         db.session.rollback()
         if not dry_run and isinstance(data, bytes):
@@ -119,9 +144,11 @@ def _command(kind: str, help_text: str):
     @click.option("--skip-invalid", is_flag=True, help="跳过有误的行，导入其余有效行")
     @click.option("--errors", "errors_out", metavar="OUT.xlsx", default=None, help="把有误的行（附错误原因）写入此文件")
     @click.option("--json", "as_json", is_flag=True, help="只在标准输出打印 JSON 报告")
-    @click.option("--include-hidden", is_flag=True, help="也读取 Excel 中被隐藏的行")
-    def command(file, dry_run, skip_invalid, errors_out, as_json, include_hidden):
-        _run(kind, file, dry_run, skip_invalid, errors_out, as_json, include_hidden)
+    @click.option("--include-hidden", is_flag=True, help="也读取表格中被隐藏的行")
+    @click.option("--map", "maps", multiple=True, metavar="文件列=字段",
+                  help="指定文件中某列对应的字段（可多次使用；“文件列=不导入”表示不使用该列），其余列照常识别")
+    def command(file, dry_run, skip_invalid, errors_out, as_json, include_hidden, maps):
+        _run(kind, file, dry_run, skip_invalid, errors_out, as_json, include_hidden, parse_maps(kind, maps))
 
     return command
 

@@ -199,6 +199,9 @@ def _map_columns(head: list[str], kind: str, remap: Mapping[str, str | None] | N
     """
     spec, ranks = get_kind(kind), header_ranks(kind)
     by_header = {c.header: c.key for c in spec.columns}
+    absent = sorted(set(remap or ()) - {cell.strip() for cell in head})
+    if absent:  # a column chosen on the command line (--map) that the file does not have
+        raise FatalImportError("文件中没有这一列：" + "、".join(f"“{h}”" for h in absent) + "（请按文件中表头的原样填写）")
     best: dict[str, tuple[int, int]] = {}  # key -> (rank, column)
     for j, cell in enumerate(head):
         if remap is not None and cell.strip() in remap:
