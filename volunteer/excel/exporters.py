@@ -223,6 +223,15 @@ def export_hours(actor, target: Target, *, date_from: date | None = None, date_t
     审核时间 Beijing time.  Past 1,000,000 rows the writer continues on a second sheet.
     Returns the number of records written.
     """
+    spec, counted = hours_sheet(actor, date_from=date_from, date_to=date_to, team_name=team_name, filters=filters)
+    write_workbook(target, [spec])
+    return counted()
+
+
+def hours_sheet(actor, *, date_from: date | None = None, date_to: date | None = None,
+                team_name: str | None = None, filters: Mapping[str, Any] | None = None):
+    """:func:`export_hours`' sheet, its rows read as they are written (the web streams it:
+    excel/streaming.py), and a function giving how many records have been read so far."""
     if date_from and date_to and date_from > date_to:
         raise ServiceError("开始日期不能晚于结束日期。")
     stmt = hours_statement(actor, date_from=date_from, date_to=date_to, team_name=team_name, filters=filters)
@@ -248,8 +257,7 @@ def export_hours(actor, target: Target, *, date_from: date | None = None, date_t
                        approved_at + offset if approved_at else None)
             count += len(chunk)
 
-    write_workbook(target, [SheetSpec(HOURS_SHEET, HOURS_HEADER, rows(), HOURS_TEXT, HOURS_WIDTHS)])
-    return count
+    return SheetSpec(HOURS_SHEET, HOURS_HEADER, rows(), HOURS_TEXT, HOURS_WIDTHS), lambda: count
 
 
 # --- activities --------------------------------------------------------------------------------
