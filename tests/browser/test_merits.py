@@ -13,14 +13,16 @@ def _world(today):
     leader = f.make_user("leader", username="leader-m", teams=[team])
     f.make_user("office", username="office-m")
     f.make_user("volunteer", username=people[0].phone, volunteer=people[0])
-    record = f.make_record(f.make_activity(team, "敬老院探访", service_date=today), people[0])
+    activity = f.make_activity(team, "敬老院探访", service_date=today)
+    record = f.make_record(activity, people[0])
+    f.make_record(activity, people[1])
     services.evaluate_record(leader, record, {"punctuality": 5, "attitude": 5, "skill": 4, "comment": "耐心细致"})
     db.session.commit()
-    return team, people
+    return team, people, activity.id
 
 
 def test_leader_records_a_training_on_a_phone(live_server, browser, today):
-    team, people = _world(today)
+    _team, people, activity_id = _world(today)
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -49,7 +51,8 @@ def test_leader_records_a_training_on_a_phone(live_server, browser, today):
         assert "垃圾分类督导员培训" in section.inner_text() and "耐心细致" in section.inner_text()
         assert page.evaluate(CHECK) == []
         for path in ("/merits/trainings", f"/merits/volunteers/{people[0].id}/commendations",
-                     f"/merits/volunteers/{people[0].id}/evaluations"):
+                     f"/merits/volunteers/{people[0].id}/evaluations",
+                     f"/merits/activities/{activity_id}/evaluations"):
             page.goto(live_server.url + path)
             assert page.evaluate(CHECK) == [], path
     finally:
@@ -57,7 +60,7 @@ def test_leader_records_a_training_on_a_phone(live_server, browser, today):
 
 
 def test_office_commends_and_the_volunteer_sees_it(live_server, browser, page, today):
-    _team, people = _world(today)
+    _team, people, _activity = _world(today)
     _login(page, live_server.url, "office-m")
     page.goto(live_server.url + f"/volunteers/{people[0].id}")
     page.locator("#merits").get_by_role("link", name="登记表彰").click()

@@ -135,3 +135,31 @@ def test_office_downloads_and_the_audit_log_reads_in_chinese(client, login_as):
     assert client.get("/merits/export?kind=nothing").status_code == 404
     page = client.get("/audit/").get_data(as_text=True)
     assert "登记培训：急救培训" in page and "training.create" not in page
+
+
+def test_leader_evaluates_everyone_of_an_activity_on_one_sheet(client, login_as):
+    team = f.make_team()
+    a, b, c = (f.make_volunteer(n, teams=[team]) for n in ("张三", "李四", "王五"))
+    activity = f.make_activity(team, "敬老院探访")
+    ra, rb, _rc = (f.make_record(activity, p) for p in (a, b, c))
+    login_as("leader", teams=[team])
+    page = client.get(f"/merits/activities/{activity.id}/evaluations").get_data(as_text=True)
+    assert "张三" in page and "王五" in page
+    # 李四's card is incomplete: nothing is saved, the message sits on the card, 张三's scores stay.
+    r = client.post(f"/merits/activities/{activity.id}/evaluations", data={
+        f"punctuality-{ra.id}": "5", f"attitude-{ra.id}": "4", f"skill-{ra.id}": "4", f"comment-{ra.id}": "准时",
+        f"punctuality-{rb.id}": "3"})
+    body = r.get_data(as_text=True)
+    assert "请为服务态度打分" in body and 'value="准时"' in body
+    assert db.session.scalar(select(db.func.count()).select_from(Evaluation)) == 0
+    r = client.post(f"/merits/activities/{activity.id}/evaluations", data={
+        f"punctuality-{ra.id}": "5", f"attitude-{ra.id}": "4", f"skill-{ra.id}": "4", f"comment-{ra.id}": "准时"})
+    assert r.status_code == 302
+    again = client.post(f"/merits/activities/{activity.id}/evaluations", data={
+        f"punctuality-{ra.id}": "5", f"attitude-{ra.id}": "4", f"skill-{ra.id}": "4", f"comment-{ra.id}": "准时"})
+    assert again.status_code == 302
+    assert [e.record_id for e in db.session.scalars(select(Evaluation))] == [ra.id]  # unchanged: no new row
+    other = f.make_team()
+    client.post("/logout")
+    login_as("leader", teams=[other])
+    assert client.get(f"/merits/activities/{activity.id}/evaluations").status_code == 404

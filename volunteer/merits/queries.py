@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..teams.models import TeamMembership
+from ..volunteers.models import Volunteer
 from .models import Commendation, Evaluation, Training, TrainingAttendance
 
 
@@ -111,3 +112,17 @@ def live_attendee_ids(training_id: int) -> set[int]:
 def team_member_ids(team_ids) -> set[int]:
     return set(db.session.scalars(select(TeamMembership.volunteer_id).where(
         TeamMembership.team_id.in_(sorted(team_ids) or [-1]))))
+
+
+def activity_records(activity_id: int) -> list[ServiceRecord]:
+    """The activity's live service records with their volunteers, by name."""
+    return list(db.session.scalars(
+        select(ServiceRecord).join(Volunteer, Volunteer.id == ServiceRecord.volunteer_id)
+        .options(selectinload(ServiceRecord.volunteer))
+        .where(ServiceRecord.activity_id == activity_id, ServiceRecord.status != "void")
+        .order_by(Volunteer.name, ServiceRecord.id)))
+
+
+def live_evaluations(record_ids) -> dict[int, Evaluation]:
+    return {e.record_id: e for e in db.session.scalars(select(Evaluation).where(
+        Evaluation.record_id.in_(list(record_ids) or [-1]), Evaluation.status != "void"))}

@@ -292,3 +292,5 @@ def export():
 
 bp.add_app_template_global(sections.volunteer_section, "merits_volunteer_section")
 bp.add_app_template_global(sections.my_section, "merits_my_section")
+
+from . import activity_routes  # noqa: E402,F401  (the activity's evaluation sheet, on this blueprint)

@@ -131,11 +131,45 @@ def void_commendation(actor, item: Commendation, reason: str) -> None:
 def evaluate_record(actor, rec: ServiceRecord, values: dict) -> Evaluation:
     """Evaluate one service record (its team's leader or the office). A record evaluated
     before gets the new evaluation and the old one is voided as 重新评价 (both audited)."""
+    item, before = _evaluate(actor, rec, rules.clean_evaluation(values))
+    record(actor, "evaluation.create", "service_record", rec.id,
+           f"评价服务记录（{rec.volunteer.name}，{rec.activity.title}）",
+           before=before, after=snapshot(item, EVALUATION_FIELDS), evaluation_id=item.id)
+    return item
+
+
+def evaluate_many(actor, activity, entries: dict) -> dict:
+    """Evaluate several records of one activity at once ({record: values}); a record whose
+    scores and comment are what it already has is left alone. One audit entry lists them."""
+    done, unchanged = [], 0
+    for rec, values in entries.items():
+        if rec.activity_id != activity.id:
+            raise ServiceError("只能评价本活动的服务记录。")
+        clean = rules.clean_evaluation(values)
+        old = _live_evaluation(rec.id)
+        if old is not None and all(getattr(old, k) == v for k, v in clean.items()):
+            unchanged += 1
+            continue
+        item, before = _evaluate(actor, rec, clean)
+        done.append({"record_id": rec.id, "volunteer": rec.volunteer.name, "before": before,
+                     "after": snapshot(item, EVALUATION_FIELDS)})
+    if done:
+        record(actor, "evaluation.many", "activity", activity.id,
+               f"评价活动「{activity.title}」的服务记录 {len(done)} 条", records=[d["record_id"] for d in done],
+               items=done)
+    return {"evaluated": len(done), "unchanged": unchanged}
+
+
+def _live_evaluation(record_id: int) -> Evaluation | None:
+    return db.session.scalar(select(Evaluation).where(Evaluation.record_id == record_id, Evaluation.status != "void"))
+
+
+def _evaluate(actor, rec: ServiceRecord, clean: dict) -> tuple[Evaluation, dict | None]:
+    """Write one evaluation (replacing a live one, voided as 重新评价); the caller audits."""
     _ensure(_is_office(actor) or rec.can_manage(actor), "只能评价您负责的队伍的服务记录。")
     if rec.status == "void":
         raise ServiceError("已作废的服务记录不能评价。", "record_id")
-    clean = rules.clean_evaluation(values)
-    old = db.session.scalar(select(Evaluation).where(Evaluation.record_id == rec.id, Evaluation.status != "void"))
+    old = _live_evaluation(rec.id)
     before = None
     if old is not None:
         before = snapshot(old, EVALUATION_FIELDS)
@@ -146,10 +180,7 @@ def evaluate_record(actor, rec: ServiceRecord, values: dict) -> Evaluation:
                       created_by_id=getattr(actor, "id", None))
     db.session.add(item)
     db.session.flush()
-    record(actor, "evaluation.create", "service_record", rec.id,
-           f"评价服务记录（{rec.volunteer.name}，{rec.activity.title}）",
-           before=before, after=snapshot(item, EVALUATION_FIELDS), evaluation_id=item.id)
-    return item
+    return item, before
 
 
 def void_evaluation(actor, item: Evaluation, reason: str) -> None:
