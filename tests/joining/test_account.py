@@ -129,3 +129,12 @@ def test_office_erases_a_closed_persons_other_data_on_request(app, client, login
     assert person.id_number and person.name
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "volunteer.erase"))
     assert "employer" in entry.changes["fields"] and "街道医院" not in str(entry.changes)
+
+
+def test_a_leaders_linked_login_is_not_closed_from_me(app, client, login_as):
+    team = f.make_team()
+    leader = login_as("leader", teams=[team], volunteer=f.make_volunteer(teams=[team]))
+    html = client.post("/me/close", data={"password": PASSWORD, "confirm": "y"}).get_data(as_text=True)
+    assert "请由分中心办公室停用" in html
+    db.session.expire_all()
+    assert db.session.get(User, leader.id).is_enabled is True

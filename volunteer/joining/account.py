@@ -51,6 +51,8 @@ def close_account(user: User, password: str, *, erase_request: bool = False) -> 
     volunteer = user.volunteer
     if volunteer is None or not user.is_enabled:
         raise ServiceError(_("该账号已注销。"))
+    if user.role != "volunteer":  # a leader's or the office's login is not closed from /me
+        raise ServiceError(_("队长和分中心办公室的账号请由分中心办公室停用。"), "confirm")
     for application in applications.for_volunteer(volunteer.id, limit=100):
         if application.status == "pending":
             applications.withdraw(user, application)

@@ -5,7 +5,7 @@ applicant sees. A pending invitation from the same team is the team's consent al
 applying to it accepts that invitation instead. Every change is audited; services never commit.
 """
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
@@ -81,12 +81,14 @@ def pending_application(team_id: int, volunteer_id: int) -> TeamApplication | No
 
 def _decide(actor, application: TeamApplication, status: str, action: str, summary: str,
             reason: str | None = None) -> None:
-    if application.status != "pending":
+    # Conditional on still pending: of two leaders deciding at once, the second finds it gone
+    # (PostgreSQL re-reads the row after the first commits) instead of adding a member twice.
+    decided = db.session.execute(
+        update(TeamApplication).where(TeamApplication.id == application.id, TeamApplication.status == "pending")
+        .values(status=status, decided_at=utcnow(), decided_by_id=getattr(actor, "id", None), reason=reason))
+    if decided.rowcount != 1:
         raise ServiceError(GONE)
-    application.status, application.decided_at = status, utcnow()
-    application.decided_by_id = getattr(actor, "id", None)
-    application.reason = reason
-    db.session.flush()
+    db.session.refresh(application)
     record(actor, action, "team", application.team_id, summary, before={"status": "pending"},
            after={"status": status} | ({"reason": reason} if reason else {}),
            application_id=application.id, volunteer_id=application.volunteer_id)
