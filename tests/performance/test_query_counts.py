@@ -11,7 +11,7 @@ Both paths are checked: with the figures cache off (every count and sum computed
 first view after a change) and on (a repeated view).
 """
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -21,6 +21,7 @@ from tests.conftest import PASSWORD
 from volunteer.activities.models import ActivitySignup
 from volunteer.audit.services import record
 from volunteer.extensions import db
+from volunteer.hours.models import RecordRequest
 from volunteer.clock import today_local
 
 
@@ -73,6 +74,14 @@ class World:
             for act in acts:
                 f.make_record(act, self.star, minutes=180, status="approved")
             db.session.add(ActivitySignup(activity_id=self.activity.id, volunteer_id=people[1].id))
+            # Requests (hours/requests.py): pending ones, some overdue (start pages), and the star's.
+            for k, person in enumerate(people[:2]):
+                db.session.add(RecordRequest(volunteer_id=person.id, kind="missing", team_id=self.team.id,
+                                             activity_id=acts[0].id, service_date=day, minutes=90, reason="漏记",
+                                             created_at=datetime(2026, 1, 5) if k else datetime.now()))
+            db.session.add(RecordRequest(volunteer_id=self.star.id, kind="missing", team_id=self.team.id,
+                                         activity_title=f"漏记活动{i}", service_date=day, minutes=60, reason="漏记",
+                                         status="declined", decline_reason="查无此活动"))
             record(self.office, "team.update", "team", other.id, f"修改队伍 {other.name}",
                    before={"name": "旧"}, after={"name": other.name})
             record_batch(self.office, "volunteers", f"名册{i}.xlsx", sha="0" * 64,
@@ -88,6 +97,9 @@ class World:
         t, _office, v, a = self.ids
         return [
             ("office", "/"),
+            ("leader", "/"),
+            ("office", "/requests/"),
+            ("leader", "/requests/?status=all"),
             ("office", "/volunteers/"),
             ("office", "/volunteers/?q=%E9%98%9F%E5%91%98"),  # 队员
             ("office", f"/volunteers/?team_id={t}"),
