@@ -8,12 +8,24 @@ as the server, so it takes some of the CPU it measures (a few per cent: one requ
 client about 0.3 ms of CPU, a page costs the server 10-40 ms).
 
     .venv/bin/python bench/load.py --port 8000 --path /healthz --concurrency 8 --duration 10
+
+`suite` starts `gunicorn -w 4` on a seeded database itself, logs in (office, leader01, the
+volunteer with the most records) and runs every main page and the check-in pages at 8 and 32
+clients, printing req/s, p50, p95 and the p50 as a multiple of /healthz's in the same run:
+
+    .venv/bin/python bench/load.py suite --sqlite /tmp/town.sqlite3 --concurrency 8 32 --duration 10
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
 import threading
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 try:
     from .common import Session, percentile
@@ -70,7 +82,66 @@ def run_load(host: str, port: int, path: str, *, cookies: dict | None = None, co
             "errors": errors}
 
 
+def suite_pages(url: str) -> list[tuple[str, str, str]]:
+    """(label, login, path) of the main pages and check-in, /healthz first (the yardstick)."""
+    from datetime import datetime, timedelta, timezone
+
+    from bench.pages import subjects
+
+    s = subjects(url)
+    year = datetime.now(timezone(timedelta(hours=8))).year  # Beijing
+    return s, [
+        ("/healthz", "anon", "/healthz"),
+        ("start page (office)", "office", "/"),
+        ("start page (leader01)", "leader", "/"),
+        ("activities list", "office", "/activities/"),
+        ("/me (most records)", "volunteer", "/me"),
+        ("approvals queue", "office", "/hours/approvals"),
+        ("approvals queue, last page", "office", "/hours/approvals?last=1"),
+        (f"/reports/ year {year}", "office", f"/reports/?year={year}"),
+        (f"/reports/ranking year {year}", "office", f"/reports/ranking?year={year}"),
+        ("check-in: venue screen (leader's QR, reloads)", "office", f"/activities/{s['activity_id']}/checkin"),
+        ("check-in: code entry page (volunteer)", "volunteer", "/c"),
+    ]
+
+
+def suite(url: str, concurrencies: list[int], duration: float, workers: int, port: int) -> dict:
+    """Every main page under `concurrency` closed-loop clients through `gunicorn -w workers`:
+    p50 / p95 / throughput, and the p50 as a multiple of /healthz's at the same concurrency."""
+    from bench.common import Gunicorn, Session, catch_up_schema, load_average
+    from bench.pages import TOP_VOLUNTEER_PASSWORD
+    from volunteer import create_app
+
+    catch_up_schema(create_app({"SECRET_KEY": "bench-only-secret-4f1c2a9e7b3d5f60", "DATABASE_URL": url,
+                                "SQLALCHEMY_DATABASE_URI": url}))
+    s, pages = suite_pages(url)
+    report = {"url": url.split("@")[-1], "workers": workers, "runs": {}}
+    with Gunicorn(url, port, workers=workers):
+        cookies = {"anon": {}}
+        for role, user, password in (("office", "office", None), ("leader", "leader01", None),
+                                     ("volunteer", s["top_username"], TOP_VOLUNTEER_PASSWORD)):
+            session = Session("127.0.0.1", port)
+            session.login(user, password) if password else session.login(user)
+            cookies[role] = dict(session.cookies)
+        for concurrency in concurrencies:
+            print(f"\n{report['url']}: gunicorn -w {workers}, {concurrency} clients, {duration:g} s a page; "
+                  f"load average {load_average()}")
+            print(f"{'page':48} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p50 x healthz':>14} errors")
+            rows = {}
+            for label, role, path in pages:
+                r = run_load("127.0.0.1", port, path, cookies=cookies[role], concurrency=concurrency,
+                             duration=duration, warmup=min(1.0, duration / 5))
+                rows[label] = r
+                base = rows["/healthz"]["p50_ms"] or float("nan")
+                print(f"{label:48} {r['rps']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p50_ms'] / base:13.1f}x "
+                      f"{r['errors'] or ''}")
+            report["runs"][concurrency] = rows
+    return report
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "suite":
+        return suite_main(sys.argv[2:])
     parser = argparse.ArgumentParser(description="Closed-loop HTTP load on one path.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
@@ -85,6 +156,23 @@ def main() -> None:
                  duration=args.duration, max_requests=args.max_requests)
     print(f"{r['path']}: {r['rps']:.1f} req/s at concurrency {r['concurrency']} over {r['seconds']} s, "
           f"p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, errors {r['errors'] or 0}")
+
+
+def suite_main(argv) -> None:
+    parser = argparse.ArgumentParser(prog="load.py suite", description="The main pages and check-in under load.")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--sqlite", help="path of a seeded SQLite file (bench/pages.py seeds one)")
+    where.add_argument("--database-url", help="a seeded database's SQLAlchemy URL")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--duration", type=float, default=10, help="seconds per page and concurrency")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8411)
+    parser.add_argument("--json", help="write the figures here")
+    args = parser.parse_args(argv)
+    url = f"sqlite:///{os.path.abspath(args.sqlite)}" if args.sqlite else args.database_url
+    report = suite(url, args.concurrency, args.duration, args.workers, args.port)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
