@@ -163,3 +163,15 @@ def test_leader_evaluates_everyone_of_an_activity_on_one_sheet(client, login_as)
     client.post("/logout")
     login_as("leader", teams=[other])
     assert client.get(f"/merits/activities/{activity.id}/evaluations").status_code == 404
+
+
+def test_a_leader_sees_only_their_own_people_on_the_offices_training(client, login_as):
+    mine, other = f.make_team(), f.make_team()
+    member, stranger = f.make_volunteer("张三", teams=[mine]), f.make_volunteer("陌生人", teams=[other])
+    office = f.make_user("office")
+    training = services.create_training(office, TRAINING, team_id=None, today=f.date(2026, 6, 1))
+    services.add_attendees(office, training, [member.id, stranger.id])
+    login_as("leader", teams=[mine])
+    page = client.get(f"/merits/trainings/{training.id}").get_data(as_text=True)
+    assert "张三" in page and "陌生人" not in page and "登记参训人员" not in page
+    assert client.post(f"/merits/trainings/{training.id}", data={"people": [member.id]}).status_code == 404

@@ -97,11 +97,16 @@ def attendee_counts(training_ids) -> dict[int, int]:
     return {training_id: count for training_id, count in rows}
 
 
-def attendance_of(training_id: int) -> list[TrainingAttendance]:
-    return list(db.session.scalars(
-        select(TrainingAttendance).options(selectinload(TrainingAttendance.volunteer))
-        .where(TrainingAttendance.training_id == training_id)
-        .order_by(TrainingAttendance.status, TrainingAttendance.id)))
+def attendance_of(training_id: int, *, members_of=None) -> list[TrainingAttendance]:
+    """A training's attendance; `members_of` (team ids) keeps only those teams' members: a
+    leader looking at the office's training sees their own people, not who else came."""
+    stmt = (select(TrainingAttendance).options(selectinload(TrainingAttendance.volunteer))
+            .where(TrainingAttendance.training_id == training_id)
+            .order_by(TrainingAttendance.status, TrainingAttendance.id))
+    if members_of is not None:
+        stmt = stmt.where(TrainingAttendance.volunteer_id.in_(
+            select(TeamMembership.volunteer_id).where(TeamMembership.team_id.in_(sorted(members_of) or [-1]))))
+    return list(db.session.scalars(stmt))
 
 
 def live_attendee_ids(training_id: int) -> set[int]:

@@ -110,7 +110,9 @@ def training(training_id):
         team_form.team_id.choices = choices([("", "请选择队伍")] + team_choices(current_user))
         team_form.team_id.data = team_id
     return render_template("merits/training.html", training=training, manage=manage, find_form=find_form,
-                           pick_form=pick_form, attendance=queries.attendance_of(training.id), team_id=team_id,
+                           pick_form=pick_form, team_id=team_id,
+                           attendance=queries.attendance_of(training.id, members_of=None if training.can_manage(
+                               current_user) else current_user.team_scope),
                            team_form=team_form)
 
 
