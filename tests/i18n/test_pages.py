@@ -12,6 +12,7 @@ from volunteer.certificates import services as certificates
 from volunteer.checkin import tokens
 from volunteer.clock import today_local, utcnow
 from volunteer.extensions import db
+from volunteer.hours import requests
 from volunteer.teams import services as teams
 
 # English words a Chinese page may show: abbreviations and names of things, not sentences.
@@ -30,6 +31,9 @@ def scene(app):
     past = f.make_activity(team, "社区清洁", service_date=date(2026, 1, 10))
     record = f.make_record(past, volunteer, minutes=150)
     teams.invite(None, other, volunteer)
+    requests.ask_correction(None, volunteer, record, "correct", "3", "我9点到12点都在")
+    requests.ask_missing(None, volunteer, team_id=team.id, title="社区义诊", service_date=date(2026, 1, 20),
+                         hours_text="2", reason="签到时手机没电")
     cert = certificates.issue_certificate(None, volunteer, date(2026, 1, 1), date(2026, 1, 31), today=today)
     db.session.commit()
     return dict(team=team, volunteer=volunteer, user=user, activity=activity, later=later, cert=cert, record=record)
