@@ -5,11 +5,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..clock import today_local
-from ..errors import ServiceError
 from ..extensions import db
 from ..permissions import get_visible_or_404, role_required
 from ..teams.models import Team
-from ..views import int_arg, put_error, save
+from ..views import int_arg, save
 from ..volunteers.models import Volunteer
 from . import account, applications
 from .blueprint import bp
@@ -39,31 +38,24 @@ def applications_page(team_id):
             return redirect(url_for(".applications_page", team_id=team_id))
         name = application.volunteer.name
         form = DeclineForm(prefix=f"app{application.id}")
-        try:
-            if decision == "accept":
-                applications.accept(current_user, application, today_local())
-            elif form.validate_on_submit():
-                applications.decline(current_user, application, form.reason.data)
-            else:
-                raise ServiceError("")  # the form's own messages are on it already
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            if exc.message and decision == "decline":
-                put_error(form, exc, "reason")
-            elif exc.message:
-                flash(exc.message, "warning")
-            failed, failed_id = form, application_id
-        else:
-            flash(f"已同意 {name} 加入本队。" if decision == "accept" else f"已拒绝 {name} 的入队申请。", "success")
-            return redirect(safe_back(team_id))
+        if decision == "accept":
+            # An error (handled meanwhile, person closed) is a flash: there is nothing to retype.
+            if save(None, lambda: applications.accept(current_user, application, today_local()), duplicate=None):
+                flash(f"已同意 {name} 加入本队。", "success")
+            return redirect(back_to(team_id))
+        if form.validate_on_submit() and save(form, lambda: applications.decline(current_user, application,
+                                                                                form.reason.data),
+                                              default_field="reason", duplicate=None):
+            flash(f"已拒绝 {name} 的入队申请。", "success")
+            return redirect(back_to(team_id))
+        failed, failed_id = form, application_id  # the reason as typed, with its message
     team = db.session.get(Team, team_id)
     pending = applications.pending_for_team(team.id)
     return render_template("joining/applications.html", team=team, pending=pending,
                            forms=_decline_forms(pending, failed, failed_id))
 
 
-def safe_back(team_id: int) -> str:
+def back_to(team_id: int) -> str:
     """Back to the team page when the decision came from there, else to the list."""
     if request.form.get("back") == "team":
         return url_for("teams.detail", team_id=team_id)
@@ -78,15 +70,11 @@ def one_time_password(volunteer_id):
     if volunteer is None or not can_verify(current_user, volunteer):
         abort(404)
     name = volunteer.name
-    try:
-        password = account.one_time_password(current_user, volunteer)
-        user = account.login_of(volunteer)
-        username = user.username
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
+    saved = save(None, lambda: (account.one_time_password(current_user, volunteer), account.login_of(volunteer).username),
+                 duplicate=None)
+    if not saved:  # no login yet, a leader's login, a closed account: the message is flashed
         return redirect(url_for("volunteers.detail", volunteer_id=volunteer_id))
+    password, username = saved.value
     return render_template("joining/one_time_password.html", name=name, username=username, password=password,
                            volunteer_id=volunteer_id)
 
