@@ -19,6 +19,7 @@ XlsxWriter constant-memory sheets side by side: memory stays flat whatever the c
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from datetime import date, datetime
 from typing import BinaryIO
 
@@ -34,8 +35,9 @@ from ..extensions import db
 from ..fields import hours_of
 from ..hours.models import ServiceRecord
 from ..volunteers.models import Volunteer
-from . import codes, mapping, rules
+from . import rules
 from .models import NationalBatch, NationalBatchFile, NationalExported
+from .people import People
 
 VOLUNTEER_HEADER = ["姓名", "证件类型", "证件号码", "性别", "出生日期", "手机号码", "政治面貌", "学历",
                     "个人特长", "全国志愿者编号", "本系统编号"]
@@ -52,45 +54,15 @@ SHEETS = (
 CHANGES_SHEET = SheetSpec("变更", CHANGES_HEADER, (), {3}, [8, 12, 10, 22, 28, 17, 17, 8, 17, 17, 8, 8, 50])
 ENTRY_MODE = "1"  # 录入方式 of the national hours import: 1, entered by the organisation
 BLOCK = 500  # volunteers per query: a few thousand records, read whole
-SKILL_SPLIT = str.maketrans({c: "、" for c in ",，;；/ "})
 ADVICE = {
     "void": "本系统已作废：请在全国系统中删除这条时长",
     "corrected": "本系统已更正：请在全国系统中删除原时长，更正后的记录在本批“服务时长”表中",
     "refused": "本系统已更正，但更正后的记录不能导出（见“不能导出”表）：请在全国系统中删除原时长",
 }
+# An activity's records share its day and times: each distinct span is worked out once.
+_span = lru_cache(maxsize=16384)(rules.span)
+_hours = lru_cache(maxsize=4096)(hours_of)
 _LOCK_KEY = 1017  # PostgreSQL advisory lock: one batch at a time, so two never both claim a record
-
-
-class _People:
-    """志愿者 rows by national names: the office's mapping read once, each value mapped once."""
-
-    def __init__(self) -> None:
-        self.tables = {field: mapping.overrides(field) for field in mapping.MAPPED_FIELDS}
-        self.cache: dict[tuple[str, str | None], str | None] = {}
-
-    def name(self, field: str, value: str | None) -> str | None:
-        key = (field, value)
-        if key not in self.cache:
-            self.cache[key] = mapping.name_for(field, value, self.tables[field]) or value
-        return self.cache[key]
-
-    def skills(self, value: str | None) -> str | None:
-        if not value:
-            return None
-        key = ("skill", value)
-        if key not in self.cache:
-            names = []
-            for part in filter(None, value.translate(SKILL_SPLIT).split("、")):
-                name = codes.name_of("skill", codes.find("skill", part) or codes.OTHER["skill"])
-                if name not in names:
-                    names.append(name)
-            self.cache[key] = "、".join(names)
-        return self.cache[key]
-
-    def row(self, v) -> tuple:
-        return (v.name, self.name("id_type", v.id_type), v.id_number, self.name("gender", v.gender), v.birth_date,
-                v.phone, self.name("political_status", v.political_status), self.name("education", v.education),
-                self.skills(v.skills), v.national_no, v.id)
 
 
 def _span_text(start_at, end_at) -> str:
@@ -113,7 +85,7 @@ def _judge(rows: list, now_local: datetime) -> list[list]:
     first), then the rest in start order; a record overlapping one placed is refused."""
     judged = []
     for row in rows:
-        start_at, end_at, why = rules.span(row.service_date, row.start_time, row.end_time)
+        start_at, end_at, why = _span(row.service_date, row.start_time, row.end_time)
         judged.append([row, start_at, end_at, rules.refusal(start_at, end_at, why, row.minutes, now_local), None])
     overlaps = rules.Overlaps()
     held = {j[0].id for j in judged if j[3] is None and j[0].outcome == "sent" and not _changed(j)}
@@ -183,7 +155,7 @@ def create_batch(actor, out: BinaryIO, *, date_from: date | None = None, date_to
     db.session.add(batch)
     db.session.flush()
     now_local = now_local or utcnow() + CHINA_TZ.utcoffset(None)
-    people = _People()
+    people = People()
     with open_sheets(out, SHEETS) as book:
         changes = _write_records(book, batch, people, date_from, date_to, since_last, now_local)
         changes += _voided(batch, date_from, date_to)
@@ -208,7 +180,7 @@ def create_batch(actor, out: BinaryIO, *, date_from: date | None = None, date_to
     return batch
 
 
-def _write_records(book, batch, people: _People, date_from, date_to, since_last, now_local) -> list[tuple]:
+def _write_records(book, batch, people: People, date_from, date_to, since_last, now_local) -> list[tuple]:
     """The one pass over approved records; returns the 变更 rows of corrected records."""
     r, a, e = ServiceRecord.__table__.c, Activity.__table__.c, NationalExported.__table__.c
     v = Volunteer.__table__.c
@@ -254,7 +226,7 @@ def _write_records(book, batch, people: _People, date_from, date_to, since_last,
                     if key is None:
                         batch.records += 1
                         hours_sheet.append((people.name("id_type", person.id_type), person.id_number, person.name,
-                                            person.national_no, rec.title, start_at, end_at, hours_of(rec.minutes),
+                                            person.national_no, rec.title, start_at, end_at, _hours(rec.minutes),
                                             ENTRY_MODE, rec.note, rec.id))
                     else:
                         batch.refused += 1
@@ -292,7 +264,7 @@ def _voided(batch, date_from, date_to) -> list[tuple]:
              hours_of(row.minutes), None, None, None, row.batch_id, ADVICE["void"]) for row in rows]
 
 
-def _write_other_volunteers(book, batch, people: _People) -> None:
+def _write_other_volunteers(book, batch, people: People) -> None:
     """A pack of everything also lists the active volunteers without an approved record."""
     r, v = ServiceRecord.__table__.c, Volunteer.__table__.c
     stmt = (select(v.id, v.name, v.gender, v.id_type, v.id_number, v.phone, v.birth_date, v.political_status,
