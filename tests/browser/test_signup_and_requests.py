@@ -1,6 +1,6 @@
 """A volunteer's path on a 360-px phone, in a real Chromium (CONTRACT section 9): sign up to a
 full activity (候补第 1 位), another cancels and the first is moved up (已报名); then ask for a
-correction of a record, the leader accepts it, and /me shows the corrected hours."""
+correction of a record, the leader accepts it (at a desktop), and /me shows the corrected hours."""
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -22,8 +22,8 @@ def _phone(browser):
     return context, page
 
 
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+def _fits(page, width=360):
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def _world(today):
@@ -96,20 +96,22 @@ def test_a_correction_asked_on_a_phone_is_accepted_by_the_leader(live_server, br
         _fits(page)
         page.context.clear_cookies()
 
+        page.set_viewport_size({"width": 1280, "height": 900})  # the leader at a desktop
         _login(page, live_server.url, "leader201")
         assert "待处理 1 件" in page.inner_text("#record-requests")
         page.locator("#record-requests a", has_text="去处理").click()
         page.wait_for_load_state()
-        _fits(page)
+        _fits(page, 1280)
         page.locator("#request-queue a").first.click()
         page.wait_for_load_state()
-        _fits(page)
+        _fits(page, 1280)
         assert "2.5 小时" in page.inner_text("#request-ask")
         page.locator("button", has_text="采纳").first.click()
         page.wait_for_load_state()
         assert "已采纳" in page.inner_text(".alert")
         page.context.clear_cookies()
 
+        page.set_viewport_size(PHONE["viewport"])
         _login(page, live_server.url, "13900000202")
         assert "已采纳" in page.inner_text("#my-requests ~ ul")
         row = page.locator("tr", has_text="河道清洁").inner_text()

@@ -58,6 +58,16 @@ def test_a_locked_month_is_for_the_office_only(world):
     assert rec.minutes == 120
 
 
+def test_the_office_adds_a_missing_record_to_a_locked_month_a_leader_cannot(world):
+    db.session.add(MonthLock(month="2026-03"))
+    req = requests.ask_missing(None, world["person"], activity=world["act"], hours_text="2",
+                               reason="队长忘了登记", today=date(2026, 4, 1))
+    with pytest.raises(ServiceError, match="已锁账"):
+        requests.accept(world["leader"], req)
+    rec = requests.accept(world["office"], req)
+    assert (rec.minutes, rec.status) == (120, "approved")
+
+
 def test_a_void_request_voids_the_record_with_the_reason(world):
     rec = f.make_record(world["act"], world["person"], minutes=60, status="pending")
     req = requests.ask_correction(None, world["person"], rec, "void", "", "那天我没去")

@@ -195,7 +195,7 @@ def _add_missing(actor, req: RecordRequest, activity, note: str) -> ServiceRecor
     if activity.team_id != req.team_id:
         raise ServiceError(_("只能补录到申请所在队伍的活动。"), "activity_id")
     ensure_not_future(activity.service_date)
-    counts = log_hours(actor, activity, {req.volunteer_id: req.minutes}, note=note)
+    counts = log_hours(actor, activity, {req.volunteer_id: req.minutes}, note=note, correction=True)
     rec = db.session.scalar(select(ServiceRecord).where(
         ServiceRecord.activity_id == activity.id, ServiceRecord.volunteer_id == req.volunteer_id,
         ServiceRecord.status != "void"))

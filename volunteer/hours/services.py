@@ -16,16 +16,20 @@ from .rules import (MAX_MINUTES, conflicts_with_recorded, ensure_not_future, ens
                     locked_month_set, minutes_out_of_range, span_exceeded)
 
 
-def log_hours(actor, activity, entries: dict[int, int], note: str | None = None, *, withdraw=()) -> dict:
+def log_hours(actor, activity, entries: dict[int, int], note: str | None = None, *, withdraw=(),
+              correction: bool = False) -> dict:
     """Record minutes for volunteers on one activity: {volunteer_id: minutes}.
 
     New entries are created, changed pending ones updated, equal ones left alone. A changed
     approved record is refused (the office corrects it, with a reason). `withdraw` lists the
     volunteers whose box was cleared: their pending record is voided with the reason 队长撤回
     (分中心撤回 for the office), audited; a cleared approved record is refused, never silently
-    kept. Nothing is logged for an activity whose day is still to come. Returns counts.
+    kept. Nothing is logged for an activity whose day is still to come. `correction`: an
+    office correction (a missing record the office accepts, hours/requests.py), which may
+    add to a locked month, as void_record's does. Returns counts.
     """
-    ensure_unlocked(activity.service_date)
+    if not (correction and actor is not None and actor.role == "office"):
+        ensure_unlocked(activity.service_date)
     ensure_not_future(activity.service_date)
     status = initial_status(actor)
     existing = {
