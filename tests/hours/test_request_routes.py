@@ -130,3 +130,26 @@ def test_overdue_requests_are_named_on_the_office_start_page(app, client, login_
     start = client.get("/").get_data(as_text=True)
     assert 'id="requests-overdue"' in start and "王小明 · 更正时长 · 河道清洁" in start
     assert "已逾期" in client.get("/requests/").get_data(as_text=True)
+
+
+def test_hostile_numbers_and_dates_give_form_errors_never_500(app, client):
+    team, person, user, act, rec, leader = _setup(app)
+    _login(client, user)
+    huge = "99999999999999999999999"
+    for data in ({"activity_id": huge, "team_id": huge, "hours": "1", "reason": "x"},
+                 {"activity_id": "0", "team_id": str(team.id), "title": "x", "service_date": "9999-12-32",
+                  "hours": "1", "reason": "x"},
+                 {"activity_id": "0", "team_id": str(team.id), "title": "x", "service_date": "2026-03-17",
+                  "hours": "NaN", "reason": "x"},
+                 {"activity_id": str(act.id), "hours": "1e999", "reason": "x"}):
+        assert client.post("/requests/missing", data=data).status_code == 200, data
+    for hours in ("NaN", "-1", huge, "Infinity"):
+        r = client.post(f"/requests/records/{rec.id}", data={"kind": "correct", "hours": hours, "reason": "x"})
+        assert r.status_code == 200 and "时长" in r.get_data(as_text=True), hours
+    assert client.post(f"/requests/records/{rec.id}", data={"kind": "other", "hours": "2", "reason": "x"}).status_code == 200
+    client.post(f"/requests/records/{rec.id}", data={"kind": "correct", "hours": "2", "reason": "少记了"})
+    req = db.session.scalar(select(RecordRequest))
+    _login(client, leader)
+    assert client.get(f"/requests/?status={huge}&page={huge}").status_code in (200, 404)
+    assert client.post(f"/requests/{req.id}/accept", data={"a-activity_id": huge}).status_code in (200, 302)
+    assert client.get(f"/requests/{huge}").status_code == 404
