@@ -1,4 +1,5 @@
-"""`flask --app volunteer import teams|volunteers|hours FILE`: Excel imports (CONTRACT section 2).
+"""`flask --app volunteer import teams|volunteers|hours|training|commendations|evaluations FILE`:
+Excel imports (CONTRACT sections 2 and 10).
 
 Options: --dry-run (validate, write nothing), --skip-invalid (write the valid rows), --errors
 OUT.xlsx (the rejected rows as they were plus 错误原因), --json (only the JSON report on stdout),
