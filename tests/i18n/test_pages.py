@@ -8,6 +8,7 @@ import pytest
 from tests import factories as f
 from tests.conftest import PASSWORD
 from tests.i18n.textscan import chinese_in, english_in
+from volunteer.activities.models import ActivitySignup
 from volunteer.certificates import services as certificates
 from volunteer.checkin import tokens
 from volunteer.clock import today_local, utcnow
@@ -30,13 +31,16 @@ def scene(app):
     later = f.make_activity(team, "敬老院探访", service_date=today + timedelta(days=3))
     past = f.make_activity(team, "社区清洁", service_date=date(2026, 1, 10))
     record = f.make_record(past, volunteer, minutes=150)
-    teams.invite(None, other, volunteer)
+    invitation = teams.invite(None, other, volunteer)
+    first = f.make_volunteer("李四", teams=[team])
+    db.session.add(ActivitySignup(activity_id=activity.id, volunteer_id=first.id))  # the one place taken
     requests.ask_correction(None, volunteer, record, "correct", "3", "我9点到12点都在")
     requests.ask_missing(None, volunteer, team_id=team.id, title="社区义诊", service_date=date(2026, 1, 20),
                          hours_text="2", reason="签到时手机没电")
     cert = certificates.issue_certificate(None, volunteer, date(2026, 1, 1), date(2026, 1, 31), today=today)
     db.session.commit()
-    return dict(team=team, volunteer=volunteer, user=user, activity=activity, later=later, cert=cert, record=record)
+    return dict(team=team, volunteer=volunteer, user=user, activity=activity, later=later, cert=cert, record=record,
+                invitation=invitation)
 
 
 def _login(client, scene):
@@ -52,6 +56,7 @@ def _token(activity):
 PAGES = {
     "login": (False, lambda c, s: c.get("/login")),
     "login refused": (False, lambda c, s: c.post("/login", data={"username": "nobody", "password": "wrong-password"})),
+    "asked to log in": (False, lambda c, s: c.get("/me", follow_redirects=True)),
     "claim": (False, lambda c, s: c.get("/claim")),
     "claim refused": (False, lambda c, s: c.post("/claim", data={"name": "", "id_number": "123", "phone": "1"})),
     "register": (False, lambda c, s: c.get("/register")),
@@ -86,6 +91,11 @@ PAGES = {
     "missing record refused": (True, lambda c, s: c.post("/requests/missing", data={})),
     "correction": (True, lambda c, s: c.get(f"/requests/records/{s['record'].id}")),
     "correction refused": (True, lambda c, s: c.post(f"/requests/records/{s['record'].id}", data={})),
+    "waiting list": (True, lambda c, s: (c.post(f"/activities/{s['activity'].id}/signup", data={}),
+                                          c.get(f"/activities/{s['activity'].id}"))[1]),
+    "check-in expired": (True, lambda c, s: c.get("/c/not-a-token")),
+    "invitation accepted": (True, lambda c, s: (c.post("/me/invitations", data={
+        "invitation_id": s["invitation"].id, "decision": "accept"}), c.get("/me"))[1]),
     "forbidden": (True, lambda c, s: c.get("/certificates/")),
 }
 

@@ -10,6 +10,7 @@ from ..clock import today_local
 from ..errors import ServiceError
 from ..extensions import db
 from ..forms import choices
+from ..i18n import marked
 from ..throttle import Throttled, address_key, client_address, locked_seconds, record_failure
 from ..views import int_arg, put_error, save
 from . import account, applications
@@ -45,9 +46,9 @@ def apply():
             applied = [n for n, how in saved.value if how == "applied"]
             joined = [n for n, how in saved.value if how == "joined"]
             if applied:
-                flash(_("已申请加入“%(teams)s”，请等待队长处理。", teams="、".join(applied)), "success")
+                flash(marked(_("已申请加入“%(teams)s”，请等待队长处理。"), teams="、".join(applied)), "success")
             if joined:
-                flash(_("“%(teams)s”已邀请过您，现已加入。", teams="、".join(joined)), "success")
+                flash(marked(_("“%(teams)s”已邀请过您，现已加入。"), teams="、".join(joined)), "success")
             return redirect(url_for("me.index") + "#my-teams")
     return render_template("joining/apply.html", form=form)
 
@@ -73,7 +74,7 @@ def leave_team():
     team_id = int_arg("team_id", source=request.form)
     saved = save(None, lambda: account.leave_team(current_user, team_id or 0).name, duplicate=None)
     if saved:
-        flash(_("已退出“%(team)s”。您在该队的服务记录仍然保留。", team=saved.value), "success")
+        flash(marked(_("已退出“%(team)s”。您在该队的服务记录仍然保留。"), team=saved.value), "success")
     return redirect(url_for("me.index") + "#my-teams")
 
 

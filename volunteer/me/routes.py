@@ -10,6 +10,7 @@ from ..activities.signups import upcoming_for
 from ..certificates.models import Certificate
 
 from ..extensions import db
+from ..i18n import marked
 from ..hours import requests as record_requests
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
@@ -61,6 +62,6 @@ def decide_invitation():
     decide = (lambda: team_services.accept_invitation(current_user, invitation, today_local())) \
         if decision == "accept" else (lambda: team_services.decline_invitation(current_user, invitation))
     if save(None, decide, duplicate=None):
-        flash(_("已加入“%(team)s”。", team=team_name) if decision == "accept"
-              else _("已拒绝“%(team)s”的邀请。", team=team_name), "success")
+        flash(marked(_("已加入“%(team)s”。") if decision == "accept" else _("已拒绝“%(team)s”的邀请。"),
+                     team=team_name), "success")
     return redirect(url_for(".index"))
