@@ -48,10 +48,12 @@ def decode(text: str | None, kinds: tuple) -> tuple | None:
     return values
 
 
-def keyset_page(stmt, columns, kinds: tuple, key, *, per_page: int | None = None, source=None) -> KeysetPage:
+def keyset_page(stmt, columns, kinds: tuple, key, *, per_page: int | None = None, source=None,
+                newest_first: bool = False) -> KeysetPage:
     """One page of `stmt` ordered by `columns` (the last one unique), read from ?after= / ?before= /
     ?last=1 in `source` (request.args). `kinds` are the columns' Python types for the cursor;
-    `key(row)` gives a row's values of those columns. One query of per_page + 1 rows."""
+    `key(row)` gives a row's values of those columns. One query of per_page + 1 rows.
+    `newest_first` lists in descending order (the activities list): "after" is then older."""
     args = request.args if source is None else source
     per_page = per_page or current_app.config["PAGE_SIZE"]
     after, before = decode(args.get("after"), kinds), decode(args.get("before"), kinds)
@@ -59,12 +61,16 @@ def keyset_page(stmt, columns, kinds: tuple, key, *, per_page: int | None = None
     ascending = [c.asc() for c in columns]
     descending = [c.desc() for c in columns]
     row = tuple_(*columns)
+    later = (lambda cursor: row < tuple_(*cursor)) if newest_first else (lambda cursor: row > tuple_(*cursor))
+    earlier = (lambda cursor: row > tuple_(*cursor)) if newest_first else (lambda cursor: row < tuple_(*cursor))
+    if newest_first:
+        ascending, descending = descending, ascending
     if after is not None:
-        rows = db.session.scalars(base.where(row > tuple_(*after)).order_by(*ascending).limit(per_page + 1)).all()
+        rows = db.session.scalars(base.where(later(after)).order_by(*ascending).limit(per_page + 1)).all()
         return KeysetPage(rows[:per_page], True, len(rows) > per_page, key)
     if before is not None or args.get("last") == "1":
         if before is not None:
-            base = base.where(row < tuple_(*before))
+            base = base.where(earlier(before))
         rows = db.session.scalars(base.order_by(*descending).limit(per_page + 1)).all()
         return KeysetPage(list(reversed(rows[:per_page])), len(rows) > per_page, before is not None, key)
     rows = db.session.scalars(base.order_by(*ascending).limit(per_page + 1)).all()
