@@ -1,4 +1,5 @@
 """Domain errors raised by services and turned into form errors or flashes by routes."""
+from markupsafe import Markup
 
 
 class ServiceError(Exception):
@@ -7,7 +8,8 @@ class ServiceError(Exception):
     def __init__(self, message: str, field: str | None = None):
         # A lazy_gettext message becomes text now, in the language of the request that raised it
         # (Chinese outside a request): it can be flashed into the session and compared as text.
-        message = str(message)
+        # Markup (i18n.marked: a message naming data marked lang="zh") stays Markup.
+        message = message if isinstance(message, Markup) else str(message)
         super().__init__(message)
         self.message = message
         self.field = field

@@ -24,6 +24,7 @@ from ..audit.services import record
 from ..errors import ServiceError
 from ..permissions import within_scope
 from ..extensions import db
+from ..i18n import marked
 from ..hours.services import record_checkin_minutes
 from ..settings import get_settings
 from ..clock import CHINA_TZ, utcnow
@@ -188,7 +189,7 @@ def sign_in(actor, activity: Activity, volunteer: Volunteer, *, via: str, device
     if current is not None:
         if current.activity_id == activity.id:
             return current, False
-        raise ServiceError(_("您还在「%(title)s」签到中，请先签退。", title=current.activity.title))
+        raise ServiceError(marked(_("您还在「%(title)s」签到中，请先签退。"), title=current.activity.title))
     place = _place(activity, location, proxy=proxy, via=via)
     signed_up = db.session.scalar(select(ActivitySignup.id).where(  # 候补 / cancelled: a walk-in
         ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == volunteer.id,

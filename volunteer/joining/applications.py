@@ -12,6 +12,7 @@ from ..audit.services import record
 from ..clock import utcnow
 from ..errors import ServiceError
 from ..extensions import db
+from ..i18n import marked
 from ..teams import services as team_services
 from ..teams.models import Team, TeamInvitation, TeamMembership
 from .models import TeamApplication
@@ -54,11 +55,11 @@ def apply(actor, volunteer, team: Team, today) -> str:
     if volunteer.status != "active":
         raise ServiceError(_("该志愿者已注销，不能申请入队。"), "team_id")
     if not team.is_active or not team.accepts_applications:
-        raise ServiceError(_("“%(team)s”暂不接受入队申请。", team=team.name), "team_id")
+        raise ServiceError(marked(_("“%(team)s”暂不接受入队申请。"), team=team.name), "team_id")
     if db.session.get(TeamMembership, (team.id, volunteer.id)) is not None:
-        raise ServiceError(_("您已是“%(team)s”的队员。", team=team.name), "team_id")
+        raise ServiceError(marked(_("您已是“%(team)s”的队员。"), team=team.name), "team_id")
     if pending_application(team.id, volunteer.id) is not None:
-        raise ServiceError(_("已申请加入“%(team)s”，请等待队长处理。", team=team.name), "team_id")
+        raise ServiceError(marked(_("已申请加入“%(team)s”，请等待队长处理。"), team=team.name), "team_id")
     invitation = db.session.scalar(select(TeamInvitation).where(
         TeamInvitation.team_id == team.id, TeamInvitation.volunteer_id == volunteer.id,
         TeamInvitation.status == "pending"))
