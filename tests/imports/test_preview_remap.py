@@ -166,3 +166,26 @@ def test_leader_cannot_switch_to_a_kind_they_may_not_import(client, login_as):
     assert client.post(f"/imports/{token}/recheck", data={"kind": "volunteers"}).status_code == 403
     assert client.post(f"/imports/{token}/recheck", data={"kind": "nonsense"}).status_code == 404
     assert batch_of(token).kind == "hours"
+
+
+def test_a_leaders_recheck_pays_for_its_answers_and_a_refused_one_changes_nothing(app, client, login_as,
+                                                                                   monkeypatch):
+    from volunteer import throttle
+
+    monkeypatch.setitem(app.config, "LOOKUP_BUDGET", 5)
+    own = factories.make_team("甲队")
+    leader = login_as("leader", teams=[own])
+    rows = [["姓名", "证件号码", "所属队伍", "活动名称", "活动日期", "服务时长"]] + \
+        [[f"路人{i}", id_number(serial=600 + i), "甲队", "巡逻", "2026-03-01", 2] for i in range(2)]
+    token = token_of(upload(client, "hours", workbook_bytes({"s": rows}), "h.xlsx"))
+    db.session.expire_all()
+    assert throttle.budget_left(leader) == 3
+    assert remap(client, token, {}).status_code == 302  # the same answers again: paid again
+    db.session.expire_all()
+    assert throttle.budget_left(leader) == 1
+    refused = client.post(f"/imports/{token}/recheck", data={"col0": "姓名", "col1": "证件号码", "col2": "所属队伍",
+                                                             "col3": "活动名称", "col4": "活动日期", "col5": "服务时长"},
+                          follow_redirects=True)
+    assert "操作过于频繁" in text(refused)
+    db.session.expire_all()
+    assert throttle.budget_left(leader) == 1 and batch_of(token).remap is not None  # the paid one stays
