@@ -18,7 +18,8 @@ document.addEventListener("submit", function (event) {
     form.submit();
   };
   var status = document.querySelector("[data-geo-status]");
-  if (status) { status.textContent = "正在获取位置……"; }
+  // The words come from the page (data-geo-waiting), in the page's language.
+  if (status) { status.textContent = status.getAttribute("data-geo-waiting") || "正在获取位置……"; }
   navigator.geolocation.getCurrentPosition(function (pos) {
     form.querySelector("input[name=lat]").value = pos.coords.latitude;
     form.querySelector("input[name=lng]").value = pos.coords.longitude;
