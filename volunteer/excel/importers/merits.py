@@ -34,6 +34,7 @@ from ...hours.models import ServiceRecord
 from ...merits import rules
 from ...merits.models import Commendation, Evaluation, Training, TrainingAttendance
 from ...teams.models import Team
+from ...bulk import insert_tuples
 from ..reader import read_table
 from .common import ImportReport, check_today, chunks, require_office, text_value
 from .hours_people import find_volunteer, id_candidate, load_volunteers
@@ -117,6 +118,7 @@ def _finish(report, dry_run, skip_invalid, write) -> ImportReport:
 # ----------------------------------------------------------------------------------- training
 
 TRAINING_KEYS = {"kind": "training_kind", "mode": "training_mode"}
+ATTENDANCE_COLUMNS = ("training_id", "volunteer_id", "status", "created_by_id", "created_at")
 
 
 def import_training(actor, source, *, file_name: str, dry_run: bool = False, skip_invalid: bool = False,
@@ -164,23 +166,23 @@ def import_training(actor, source, *, file_name: str, dry_run: bool = False, ski
             accepted.append((key, volunteer))
 
     def write():
-        created, added = [], []
+        created, added, actor_id, now = [], [], getattr(actor, "id", None), utcnow()
         for key, volunteer in accepted:
             entry = trainings[key]
-            if entry["id"] is None:
-                t = Training(**entry["values"], team_id=key[0], created_by_id=getattr(actor, "id", None))
+            if entry["id"] is None:  # a few trainings per file: ORM rows
+                t = Training(**entry["values"], team_id=key[0], created_by_id=actor_id)
                 db.session.add(t)
                 db.session.flush()
                 entry["id"] = t.id
                 created.append(t.id)
-            db.session.add(TrainingAttendance(training_id=entry["id"], volunteer_id=volunteer,
-                                              created_by_id=getattr(actor, "id", None)))
-            added.append([entry["id"], volunteer])
-        db.session.flush()
+            added.append((entry["id"], volunteer))
+        # Attendance can be tens of thousands of rows: the one bulk engine (volunteer.bulk).
+        insert_tuples(TrainingAttendance.__table__, ATTENDANCE_COLUMNS,
+                      [(tid, vid, "active", actor_id, now) for tid, vid in added])
         if added:
             report.audit = record(actor, "import.training", "import", None,
                                   f"导入培训记录：{report['file']}，新建培训 {len(created)} 次，登记参训 {len(added)} 人次",
-                                  trainings_created=created, attendances=added)
+                                  trainings_created=created, attendances=[list(pair) for pair in added])
     return _finish(report, dry_run, skip_invalid, write)
 
 
