@@ -189,3 +189,16 @@ def test_a_leaders_recheck_pays_for_its_answers_and_a_refused_one_changes_nothin
     assert "操作过于频繁" in text(refused)
     db.session.expire_all()
     assert throttle.budget_left(leader) == 1 and batch_of(token).remap is not None  # the paid one stays
+
+
+def test_two_columns_of_equal_rank_are_settled_on_the_preview(client, login_as):
+    login_as("office")
+    rows = [["姓名", "身份证号", "身份证号（新）", "手机号码"],
+            ["张三", "作废", id_number(serial=91), "13912345678"]]
+    token = token_of(upload(client, "volunteers", workbook_bytes({"s": rows}), "r.xlsx"))
+    body = text(client.get(f"/imports/{token}"))
+    assert "表头不明确" in body and "按此对应重新检查" in body and "无需重新上传" in body
+    assert remap(client, token, {"身份证号": "", "身份证号（新）": "证件号码"}).status_code == 302
+    assert batch_of(token).report["created"] == 1
+    client.post(f"/imports/{token}/confirm")
+    assert db.session.scalar(select(Volunteer.id_number)) == id_number(serial=91)

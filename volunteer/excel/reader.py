@@ -203,6 +203,7 @@ def _map_columns(head: list[str], kind: str, remap: Mapping[str, str | None] | N
     if absent:  # a column chosen on the command line (--map) that the file does not have
         raise FatalImportError("文件中没有这一列：" + "、".join(f"“{h}”" for h in absent) + "（请按文件中表头的原样填写）")
     best: dict[str, tuple[int, int]] = {}  # key -> (rank, column)
+    ambiguous = None  # (first header, second header, field) of two columns of equal rank
     for j, cell in enumerate(head):
         if remap is not None and cell.strip() in remap:
             chosen = remap[cell.strip()]
@@ -213,14 +214,15 @@ def _map_columns(head: list[str], kind: str, remap: Mapping[str, str | None] | N
             continue
         key, rank = hit
         if key in best and best[key][0] == rank:
-            other = head[best[key][1]].strip()
-            raise FatalImportError(f"表头不明确：“{other}”和“{cell.strip()}”都可以是“{spec.column(key).header}”列，"
-                                   "请删除或改名其中一列后再导入")
-        if key not in best or rank < best[key][0]:
+            ambiguous = ambiguous or (head[best[key][1]].strip(), cell.strip(), spec.column(key).header)
+        elif key not in best or rank < best[key][0]:
             best[key] = (rank, j)
     index = {key: j for key, (_rank, j) in sorted(best.items(), key=lambda kv: kv[1][1])}
     used = {j: spec.column(key).header for key, j in index.items()}
     mapping = {cell.strip(): used.get(j) for j, cell in enumerate(head) if cell.strip()}
+    if ambiguous:  # the preview offers the mapping with the first of the two chosen
+        raise FatalImportError(f"表头不明确：“{ambiguous[0]}”和“{ambiguous[1]}”都可以是“{ambiguous[2]}”列，"
+                               "请删除或改名其中一列后再导入", columns=mapping, header=head)
     return index, mapping
 
 
