@@ -126,4 +126,5 @@ def test_export_has_the_template_columns_and_imports_again(tmp_path, cli, people
     report = json.loads(cli("import", "training", out, "--json").stdout)  # masked: matched by mobile and name
     assert (report["unchanged"], report["rejected"]) == (2, 0)
     assert "已导出 0 条" in cli("export", "commendations", tmp_path / "c.xlsx").stdout
-    assert cli("export", "evaluations", tmp_path / "e.xlsx", "--from", "2026-02-01", "--to", "2026-01-01").exit_code == 2
+    backwards = cli("export", "evaluations", tmp_path / "e.xlsx", "--from", "2026-02-01", "--to", "2026-01-01")
+    assert backwards.exit_code == 2

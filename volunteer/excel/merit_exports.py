@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from ..activities.models import Activity
 from ..errors import ServiceError
-from ..extensions import db
 from ..fields import hours_of
 from ..hours.models import ServiceRecord
 from ..merits.models import Commendation, Evaluation, Training, TrainingAttendance
@@ -50,7 +49,8 @@ def export_training(actor, target, *, date_from: date | None = None, date_to: da
                    .join(TrainingAttendance, TrainingAttendance.training_id == Training.id)
                    .join(Volunteer, Volunteer.id == TrainingAttendance.volunteer_id)
                    .where(Training.status != "void", TrainingAttendance.status != "void")
-                   .order_by(Training.held_on, Training.id, TrainingAttendance.id), Training.held_on, date_from, date_to)
+                   .order_by(Training.held_on, Training.id, TrainingAttendance.id),
+                   Training.held_on, date_from, date_to)
     teams, mask, count = _names(Team, Team.name), _masker(actor, False), 0
 
     def rows():

@@ -103,7 +103,8 @@ def _teams(names) -> dict[str, int]:
     names = sorted({n for n in names if n})
     out: dict[str, int] = {}
     for part in chunks(names):
-        out.update({name: tid for tid, name in db.session.execute(select(Team.id, Team.name).where(Team.name.in_(part)))})
+        rows = db.session.execute(select(Team.id, Team.name).where(Team.name.in_(part)))
+        out.update({name: tid for tid, name in rows})
     return out
 
 
@@ -131,15 +132,17 @@ def import_training(actor, source, *, file_name: str, dry_run: bool = False, ski
         trainings.setdefault(key, {"id": t.id, "row": 0, "values": None, "attending": set()})
     by_id = {t["id"]: t for t in trainings.values()}
     for part in chunks(sorted(by_id)):
-        for tid, vid in db.session.execute(select(TrainingAttendance.training_id, TrainingAttendance.volunteer_id).where(
-                TrainingAttendance.training_id.in_(part), TrainingAttendance.status != "void")):
+        stmt = select(TrainingAttendance.training_id, TrainingAttendance.volunteer_id).where(
+            TrainingAttendance.training_id.in_(part), TrainingAttendance.status != "void")
+        for tid, vid in db.session.execute(stmt):
             by_id[tid]["attending"].add(vid)
     accepted, seen = [], {}
     for row in table.rows:
         n, raw = row.number, row.values
         values = _clean(report, n, rules.clean_training, {
             "title": raw["title"], "held_on": raw["held_on"], "hours": raw["hours"], "kind": raw["training_kind"],
-            "mode": raw["training_mode"], "organiser": raw["organiser"], "note": raw["note"]}, TRAINING_KEYS, today=today)
+            "mode": raw["training_mode"], "organiser": raw["organiser"], "note": raw["note"]}, TRAINING_KEYS,
+            today=today)
         team_name = text_value(raw["team"])
         if team_name and team_name not in teams:
             report.error(n, "team", f"队伍不存在：{team_name}")
@@ -266,7 +269,8 @@ def import_evaluations(actor, source, *, file_name: str, dry_run: bool = False, 
     records = _records(wanted)
     live = {}
     for part in chunks(sorted(r.id for r in records.values())):
-        for e in db.session.scalars(select(Evaluation).where(Evaluation.record_id.in_(part), Evaluation.status != "void")):
+        stmt = select(Evaluation).where(Evaluation.record_id.in_(part), Evaluation.status != "void")
+        for e in db.session.scalars(stmt):
             live[e.record_id] = e
     accepted, seen = [], {}
     for n, volunteer, team_id, title, day, values in wanted:
