@@ -84,12 +84,12 @@ def _roster(activity, extra_ids, *columns):
         ServiceRecord.activity_id == activity.id, ServiceRecord.status != "void"), *(
         [select(Volunteer.id).where(Volunteer.id.in_(list(extra_ids)))] if extra_ids else []))
     came = case((Volunteer.id.in_(came_ids), 0), else_=1).label("came")
-    members = select(*columns, came).select_from(TeamMembership).join(
+    members = select(*columns, came, literal(True).label("member")).select_from(TeamMembership).join(
         Volunteer, Volunteer.id == TeamMembership.volunteer_id).where(
         TeamMembership.team_id == activity.team_id, Volunteer.status == "active")
     in_team = select(TeamMembership.volunteer_id).where(
         TeamMembership.team_id == activity.team_id, TeamMembership.volunteer_id == Volunteer.id).exists()
-    rest = select(*columns, literal(0).label("came")).where(
+    rest = select(*columns, literal(0).label("came"), in_team.label("member")).where(
         Volunteer.id.in_(others), or_(~in_team, Volunteer.status != "active"))
     return members, rest
 
@@ -127,20 +127,18 @@ def roster_page(activity, extra_ids=(), *, q: str = "", page: int = 1, only=None
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     ordered = union_all(members, rest).subquery("roster")
-    ids = db.session.scalars(select(ordered.c.id).order_by(ordered.c.came, ordered.c.name, ordered.c.id)
-                             .offset((page - 1) * per_page).limit(per_page)).all()
+    found = db.session.execute(select(ordered.c.id, ordered.c.member).order_by(
+        ordered.c.came, ordered.c.name, ordered.c.id).offset((page - 1) * per_page).limit(per_page)).all()
+    ids, in_team = [i for i, _ in found], {i for i, member in found if member}
     by_id = {v.id: v for v in db.session.scalars(
         select(Volunteer).options(lazyload(Volunteer.memberships)).where(Volunteer.id.in_(ids or [-1])))}
     people = [by_id[i] for i in ids]
     shown = ids or [-1]
     records = {r.volunteer_id: r for r in db.session.scalars(select(ServiceRecord).where(
         ServiceRecord.activity_id == activity.id, ServiceRecord.status != "void", ServiceRecord.volunteer_id.in_(shown)))}
-    in_team = set(db.session.scalars(select(TeamMembership.volunteer_id).where(
-        TeamMembership.team_id == activity.team_id, TeamMembership.volunteer_id.in_(shown))))
-    signed_here = set(db.session.scalars(_signup_ids(activity).where(ActivitySignup.volunteer_id.in_(shown))))
-    signed = db.session.scalar(select(func.count()).select_from(_signup_ids(activity).subquery()))
-    rows = [RosterRow(v, records.get(v.id), v.id in in_team, v.id in signed_here) for v in people]
-    return RosterPage(rows, page, pages, total, everyone, signed, q, list(only or []))
+    signed = set(db.session.scalars(_signup_ids(activity)))  # an activity's sign-ups: a few hundred at most
+    rows = [RosterRow(v, records.get(v.id), v.id in in_team, v.id in signed) for v in people]
+    return RosterPage(rows, page, pages, total, everyone, len(signed), q, list(only or []))
 
 
 def _count(*parts) -> int:

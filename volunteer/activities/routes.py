@@ -201,7 +201,7 @@ def hours(activity_id):
                       "请核对后保存。", "success")
     only = sorted(errors) if errors else None
     shown = roster.roster_page(activity, found_ids, q=q, page=page, only=only)
-    saved_minutes = roster.saved_minutes(activity, list(typed))
+    saved_minutes = roster.saved_minutes(activity, list(typed)) if typed else {}
     carried = roster.pending_changes(typed, saved_minutes) if not errors else dict(typed)
     on_page = {r.volunteer.id for r in shown.rows}
     hidden = {vid: text for vid, text in carried.items() if vid not in on_page}
