@@ -3,6 +3,7 @@ a 隐藏 warning naming the row, read with --include-hidden (CONTRACT section 4)
 
 from __future__ import annotations
 
+import io
 import struct
 
 import pytest
@@ -70,3 +71,52 @@ def test_damaged_row_records_are_a_damaged_file_not_a_crash(app, monkeypatch):
     monkeypatch.setattr(hidden, "xls_hidden_rows", broken)
     with pytest.raises(FatalImportError, match="文件已损坏"):
         read_table((FIXTURES / "formats" / "roster-hidden.xls").read_bytes(), "volunteers", file_name="r.xls")
+
+
+def _xls_with_hidden_data_sheet() -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("说明").write(0, 0, "请在第二页填写")
+    data = book.add_sheet("名单")
+    for i, row in enumerate([["姓名", "证件号码", "手机号码"], ["张三", "31010419900105123X", "13900000001"]]):
+        for j, value in enumerate(row):
+            data.write(i, j, value)
+    data.visibility = 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _ods_with_hidden_data_sheet() -> bytes:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableProperties
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    hidden = Style(name="taHidden", family="table")
+    hidden.addElement(TableProperties(display="false"))
+    doc.automaticstyles.addElement(hidden)
+    for name, rows, style in (("说明", [["请在第二页填写"]], None),
+                              ("名单", [["姓名", "证件号码", "手机号码"], ["张三", "31010419900105123X", "13900000001"]],
+                               hidden)):
+        table = Table(name=name, stylename=style) if style else Table(name=name)
+        for row in rows:
+            tr = TableRow()
+            for value in row:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+                tr.addElement(cell)
+            table.addElement(tr)
+        doc.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    doc.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, build", [("r.xls", _xls_with_hidden_data_sheet), ("r.ods", _ods_with_hidden_data_sheet)])
+def test_a_hidden_sheet_is_used_only_with_a_warning(app, name, build):
+    table = read_table(build(), "volunteers", file_name=name)
+    assert table.sheet == "名单" and [r.number for r in table.rows] == [2]
+    assert any("隐藏的工作表“名单”" in n["message"] for n in table.notices)
