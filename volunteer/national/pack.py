@@ -65,8 +65,9 @@ _hours = lru_cache(maxsize=4096)(hours_of)
 _LOCK_KEY = 1017  # PostgreSQL advisory lock: one batch at a time, so two never both claim a record
 
 
-def _span_text(start_at, end_at) -> str:
-    return f"{start_at:%Y-%m-%d %H:%M}–{end_at:%H:%M}"
+def _label(row, start_at, end_at) -> str:
+    """How 不能导出 names the record a refused one overlaps (built only for a refusal)."""
+    return f"记录号 {row.id}（{row.title} {start_at:%Y-%m-%d %H:%M}–{end_at:%H:%M}）"
 
 
 def _dates(column, date_from, date_to) -> list:
@@ -91,15 +92,15 @@ def _judge(rows: list, now_local: datetime) -> list[list]:
     held = {j[0].id for j in judged if j[3] is None and j[0].outcome == "sent" and not _changed(j)}
     for j in judged:
         if j[0].id in held:
-            overlaps.accept(j[1], j[2], f"记录号 {j[0].id}（{j[0].title} {_span_text(j[1], j[2])}）")
+            overlaps.accept(j[1], j[2], j[0])
     for j in judged:
         if j[3] is not None or j[0].id in held:
             continue
         clash = overlaps.clash(j[1], j[2])
         if clash:
-            j[3], j[4] = "overlap", clash
+            j[3], j[4] = "overlap", _label(*clash)
         else:
-            overlaps.accept(j[1], j[2], f"记录号 {j[0].id}（{j[0].title} {_span_text(j[1], j[2])}）")
+            overlaps.accept(j[1], j[2], j[0])
     return judged
 
 
@@ -188,6 +189,7 @@ def _write_records(book, batch, people: People, date_from, date_to, since_last, 
     volunteer_ids = _volunteers_to_judge(r, a, e, in_range, since_last)
     volunteers_sheet, hours_sheet, refused_sheet = book[0], book[1], book[2]
     changes: list[tuple] = []
+    counts = [0, 0, 0]  # records, refused, volunteers: plain ints (an ORM attribute per row costs)
     for start in range(0, len(volunteer_ids), BLOCK):
         block = volunteer_ids[start:start + BLOCK]
         rows = db.session.execute(
@@ -224,16 +226,16 @@ def _write_records(book, batch, people: People, date_from, date_to, since_last, 
                         continue
                     written = True
                     if key is None:
-                        batch.records += 1
+                        counts[0] += 1
                         hours_sheet.append((people.name("id_type", person.id_type), person.id_number, person.name,
                                             person.national_no, rec.title, start_at, end_at, _hours(rec.minutes),
                                             ENTRY_MODE, rec.note, rec.id))
                     else:
-                        batch.refused += 1
+                        counts[1] += 1
                         refused_sheet.append((rec.id, person.name, rec.title, rec.service_date, rec.start_time,
                                               rec.end_time, hours_of(rec.minutes), rules.reason_text(key, detail)))
                 if written:
-                    batch.volunteers += 1
+                    counts[2] += 1
                     volunteers_sheet.append(people.row(person))
                 group = []
             if row is not None:
@@ -243,6 +245,7 @@ def _write_records(book, batch, people: People, date_from, date_to, since_last, 
         if fresh:
             insert_tuples(NationalExported.__table__,
                           ("record_id", "batch_id", "outcome", "start_at", "end_at", "minutes", "span_key"), fresh)
+    batch.records, batch.refused, batch.volunteers = counts
     return changes
 
 
@@ -275,8 +278,8 @@ def _write_other_volunteers(book, batch, people: People) -> None:
     try:
         for chunk in result.partitions():
             for person in chunk:
-                batch.volunteers += 1
                 book[0].append(people.row(person))
+            batch.volunteers += len(chunk)
     finally:
         result.close()
 

@@ -69,14 +69,14 @@ class Overlaps:
         self.accepted: list[tuple[datetime, datetime, object]] = []
 
     def clash(self, start_at: datetime, end_at: datetime):
-        """The label of an accepted record overlapping [start_at, end_at), or None."""
-        for other_start, other_end, label in self.accepted:
+        """(what was accepted, its start, its end) of a record overlapping [start_at, end_at), or None."""
+        for other_start, other_end, what in self.accepted:
             if start_at < other_end and other_start < end_at:
-                return label
+                return what, other_start, other_end
         return None
 
-    def accept(self, start_at: datetime, end_at: datetime, label) -> None:
-        self.accepted.append((start_at, end_at, label))
+    def accept(self, start_at: datetime, end_at: datetime, what) -> None:
+        self.accepted.append((start_at, end_at, what))
 
 
 def reason_text(key: str, clash_label: str | None = None) -> str:
