@@ -121,3 +121,32 @@ def test_a_correction_asked_on_a_phone_is_accepted_by_the_leader(live_server, br
         context.close()
     db.session.rollback()  # end this thread's snapshot: the server committed in its own
     assert db.session.scalar(select(ServiceRecord.minutes).where(ServiceRecord.id == rec.id)) == 150
+
+
+def test_a_leader_calls_an_activity_off_on_a_phone_and_the_signed_up_see_it(live_server, browser, today):
+    act, _ = _world(today)
+    context, page = _phone(browser)
+    try:
+        _login(page, live_server.url, "leader201")
+        page.goto(f"{live_server.url}/requests/?status=all")
+        _fits(page)
+        page.goto(f"{live_server.url}/activities/{act.id}")
+        page.locator("a", has_text="取消活动").click()
+        page.wait_for_load_state()
+        _fits(page)
+        page.locator("form:has(input[name=reason]) button[type=submit]").click()
+        page.wait_for_load_state()
+        assert "请填写取消原因" in page.inner_text("form:has(input[name=reason])")
+        page.fill("input[name=reason]", "敬老院临时封闭，改期另行通知")
+        page.locator("form:has(input[name=reason]) button[type=submit]").click()
+        page.wait_for_load_state()
+        assert "活动已取消" in page.inner_text("#activity-cancelled")
+        page.context.clear_cookies()
+
+        _login(page, live_server.url, "13900000201")
+        signed = page.inner_text("#my-signups")
+        assert "活动已取消" in signed and "敬老院临时封闭" in signed and "取消报名" not in signed
+        page.goto(f"{live_server.url}/requests/missing")
+        _fits(page)
+    finally:
+        context.close()
