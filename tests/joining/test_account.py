@@ -64,6 +64,8 @@ def test_closing_the_account_disables_the_login_and_keeps_records(app, client, l
     assert "该账号已停用" in html
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.close"))
     assert entry.changes["erase_requested"] is True
+    request = db.session.scalar(select(AuditLog).where(AuditLog.action == "volunteer.erase_request"))
+    assert request.object_type == "volunteer" and request.object_id == str(person.id)
 
 
 def test_leader_sets_a_one_time_password_shown_once_and_it_must_be_changed(app, client, login_as):

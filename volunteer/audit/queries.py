@@ -37,6 +37,9 @@ FIELD_LABELS = {
     "skill": "专业水平", "comment": "评语", "volunteers": "涉及志愿者ID", "commendation_id": "表彰ID",
     "evaluation_id": "评价ID", "sections": "附加内容", "trainings_created": "新建培训", "attendances": "参训登记",
     "replaced": "被取代的评价",
+    "application_id": "入队申请ID", "accepts_applications": "接受入队申请", "must_change_password": "须修改密码",
+    "erase_requested": "申请清除个人信息", "signups_cancelled": "取消的报名", "fields": "清除的项目",
+    "sessions_ended": "退出的登录", "member": "队员", "verified": "已核实",
 }
 PAGE_SIZE = 50
 _LIST_PREVIEW = 30

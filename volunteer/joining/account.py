@@ -73,6 +73,9 @@ def close_account(user: User, password: str, *, erase_request: bool = False) -> 
     record(user, "user.close", "user", user.id, f"{volunteer.name} 注销账号",
            before={"is_enabled": True}, after={"is_enabled": False}, volunteer_id=volunteer.id,
            signups_cancelled=cancelled, sessions_ended=ended, erase_requested=bool(erase_request))
+    if erase_request:  # on the person's own log too, where the office sees it beside 清除个人信息
+        record(user, "volunteer.erase_request", "volunteer", volunteer.id,
+               f"{volunteer.name} 注销时申请清除其他个人信息")
 
 
 def login_of(volunteer) -> User | None:
