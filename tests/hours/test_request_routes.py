@@ -1,6 +1,6 @@
 """The request pages as a user meets them: 申请更正 / 申请补录 on /me, the count on the
 leader's start page, accepting and declining, and the state back on /me."""
-from datetime import date, datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -9,7 +9,10 @@ from tests.conftest import PASSWORD
 from volunteer.extensions import db
 from volunteer.hours.models import RecordRequest, ServiceRecord
 
-DAY = date(2026, 3, 16)
+from volunteer.clock import today_local
+
+# Relative to the app's clock: 申请补录 lists the past year's activities only.
+DAY = today_local() - timedelta(days=20)
 
 
 def _setup(app):
@@ -75,7 +78,7 @@ def test_declined_with_a_reason_the_volunteer_sees(app, client):
 
 def test_missing_record_from_the_list_and_by_name(app, client):
     team, person, user, act, rec, leader = _setup(app)
-    other = f.make_activity(team, "敬老院探访", service_date=date(2026, 3, 20), start_time="14:00", end_time="16:00")
+    other = f.make_activity(team, "敬老院探访", service_date=DAY + timedelta(days=4), start_time="14:00", end_time="16:00")
     db.session.commit()
     _login(client, user)
     page = client.get("/requests/missing").get_data(as_text=True)
@@ -86,7 +89,8 @@ def test_missing_record_from_the_list_and_by_name(app, client):
     r = client.post("/requests/missing", data={"activity_id": str(other.id), "hours": "2", "reason": "手机没电"})
     assert r.status_code == 302
     r = client.post("/requests/missing", data={"activity_id": "0", "team_id": str(team.id), "title": "社区义诊",
-                                               "service_date": "2026-03-17", "hours": "1", "reason": "没人登记"})
+                                               "service_date": (DAY + timedelta(days=1)).isoformat(), "hours": "1",
+                                               "reason": "没人登记"})
     assert r.status_code == 302
     first, named = db.session.scalars(select(RecordRequest).order_by(RecordRequest.id)).all()
     _login(client, leader)
