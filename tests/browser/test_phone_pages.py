@@ -130,6 +130,9 @@ def test_the_large_text_switch_is_remembered_by_the_browser(live_server, browser
         assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 20
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         assert page.get_by_role("button", name="大字").get_attribute("aria-pressed") == "true"
+        # MIIT's 适老版: main controls at least 60 x 60.
+        for name in ("报名活动", "现场签到", "开具证明"):
+            assert page.get_by_role("link", name=name).bounding_box()["height"] >= 60
     finally:
         context.close()
 
