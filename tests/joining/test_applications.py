@@ -150,3 +150,21 @@ def test_leader_adding_an_applicant_accepts_the_application(app, client, login_a
     assert db.session.get(TeamMembership, (team.id, person.id)) is not None
     assert db.session.scalar(select(TeamApplication.status)) == "accepted"
     assert db.session.scalar(select(TeamInvitation)) is None
+
+
+def test_nobody_withdraws_or_decides_another_persons_application(app, client, login_as):
+    team = f.make_team("阳光队")
+    other = f.make_volunteer()
+    application = TeamApplication(team_id=team.id, volunteer_id=other.id)
+    db.session.add(application)
+    db.session.commit()
+    _volunteer_login(login_as)
+    html = client.post("/me/applications/withdraw", data={"application_id": application.id},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "该申请不存在或已处理" in html
+    assert client.post(f"/teams/{team.id}/applications", data={"application_id": application.id,
+                                                               "decision": "accept"}).status_code == 403
+    for bad in ("99999999999999999999", "-1", "x"):
+        assert client.post("/me/applications/withdraw", data={"application_id": bad}).status_code == 302
+    db.session.expire_all()
+    assert application.status == "pending"
