@@ -26,6 +26,7 @@ def test_same_id_and_name_confirms_and_fills_in(app):
     db.session.commit()
     report = _import(["李自注", number, "13811112222", "街道医院"])
     assert not report["errors"] and report["updated"] == 1
+    assert ["身份", "未核实（自助注册）", "已核实"] in report.plan["update"][0]["changes"]  # the preview says so
     db.session.expire_all()
     person = db.session.get(Volunteer, person.id)
     assert person.verified is True and person.employer == "街道医院" and person.phone == "13811112222"

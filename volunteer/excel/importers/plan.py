@@ -44,7 +44,7 @@ def volunteer_updated(report: ImportReport, actor, number: int, current: dict, c
                       teams_added: list[str]) -> None:
     if not report.plans("update"):
         return
-    fields = []
+    fields = [] if current.get("verified", True) else [["身份", "未核实（自助注册）", "已核实"]]
     for key, after in changes.items():
         before = current.get(key)
         if key == "birth_date":
