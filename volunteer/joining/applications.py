@@ -158,3 +158,21 @@ def me_panel(volunteer) -> dict:
         select(Team).join(TeamMembership, TeamMembership.team_id == Team.id)
         .where(TeamMembership.volunteer_id == volunteer.id).order_by(Team.name)))
     return {"teams": teams, "applications": for_volunteer(volunteer.id)}
+
+
+def add_or_invite(actor, team: Team, volunteer, today) -> str:
+    """A found person joins the team: the office adds them directly, and so does a leader who
+    already leads a team of theirs; anyone else gets an invitation, and the membership waits
+    for their consent on /me. Returns "added" or "invited"; raises ServiceError otherwise."""
+    if db.session.get(TeamMembership, (team.id, volunteer.id)) is not None:
+        raise ServiceError(f"{volunteer.name} 已是本队队员。", "key")
+    waiting = pending_application(team.id, volunteer.id)
+    if waiting is not None:  # the person asked to join: adding them is the leader's 同意
+        accept(actor, waiting, today)
+        return "added"
+    led = getattr(actor, "led_team_ids", set()) or set()
+    if actor is None or getattr(actor, "role", None) == "office" or volunteer.team_ids & led:
+        team_services.add_member(actor, team, volunteer, today)
+        return "added"
+    team_services.invite(actor, team, volunteer)
+    return "invited"

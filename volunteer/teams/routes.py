@@ -22,7 +22,7 @@ from ..volunteers.models import Volunteer
 from . import services
 from ..forms import choices
 from ..hours.totals import minutes_by_team, minutes_by_volunteer
-from ..joining.applications import pending_for_team
+from ..joining.applications import add_or_invite, pending_for_team
 from .forms import AddMemberForm, CategoryForm, TeamFilterForm, TeamForm
 from .models import TEAM_KINDS, ServiceCategory, Team, TeamInvitation, TeamMembership
 
@@ -207,7 +207,7 @@ def add_member(team_id):
         elif found:
             volunteer = found.value
             name = volunteer.name
-            added = save(form, lambda: services.add_or_invite(current_user, team, volunteer, today_local()),
+            added = save(form, lambda: add_or_invite(current_user, team, volunteer, today_local()),
                          default_field="key", duplicate=None)
             if added:
                 if added.value == "added":

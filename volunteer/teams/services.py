@@ -58,26 +58,6 @@ def add_member(actor, team: Team, volunteer, today) -> bool:
     return added
 
 
-def add_or_invite(actor, team: Team, volunteer, today) -> str:
-    """A found person joins the team: the office adds them directly, and so does a leader who
-    already leads a team of theirs; anyone else gets an invitation, and the membership waits
-    for their consent on /me. Returns "added" or "invited"; raises ServiceError otherwise."""
-    if db.session.get(TeamMembership, (team.id, volunteer.id)) is not None:
-        raise ServiceError(f"{volunteer.name} 已是本队队员。", "key")
-    from ..joining import applications  # joining builds on this module: imported when needed
-
-    waiting = applications.pending_application(team.id, volunteer.id)
-    if waiting is not None:  # the person asked to join: adding them is the leader's 同意
-        applications.accept(actor, waiting, today)
-        return "added"
-    led = getattr(actor, "led_team_ids", set()) or set()
-    if actor is None or getattr(actor, "role", None) == "office" or volunteer.team_ids & led:
-        add_member(actor, team, volunteer, today)
-        return "added"
-    invite(actor, team, volunteer)
-    return "invited"
-
-
 def invite(actor, team: Team, volunteer) -> "TeamInvitation":
     """Invite a volunteer into a team; one pending invitation per (team, volunteer)."""
     if volunteer.status != "active":
