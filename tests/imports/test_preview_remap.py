@@ -202,3 +202,14 @@ def test_two_columns_of_equal_rank_are_settled_on_the_preview(client, login_as):
     assert batch_of(token).report["created"] == 1
     client.post(f"/imports/{token}/confirm")
     assert db.session.scalar(select(Volunteer.id_number)) == id_number(serial=91)
+
+
+def test_teams_preview_lists_the_team_to_add_and_the_change_to_an_existing_one(client, login_as):
+    factories.make_team("甲队", kind="居委")
+    login_as("office")
+    rows = [["队伍名称", "队伍类型", "所属阵地"], ["甲队", "社会组织", ""], ["乙队", "居委", "虹桥站"]]
+    body = text(client.get(f"/imports/{token_of(upload(client, 'teams', workbook_bytes({'s': rows}), 't.xlsx'))}"))
+    create = re.search(r'id="import-plan-create".*?</table>', body, re.S).group(0)
+    update = re.search(r'id="import-plan-update".*?</table>', body, re.S).group(0)
+    assert "乙队" in create and "虹桥站" in create and "甲队" not in create
+    assert "甲队" in update and "队伍类型" in update and "居委" in update and "社会组织" in update
