@@ -19,7 +19,7 @@ from ..views import save
 from . import queries, rules, services
 from .forms import SCORE_CHOICES
 from .models import SCORES
-from .routes import bp
+from .blueprint import bp
 
 FIELDS = (*SCORES, "comment")
 

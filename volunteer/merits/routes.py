@@ -8,7 +8,7 @@ evaluations and links to the forms here. Voiding asks for a reason on its own sm
 """
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..clock import today_local
@@ -23,12 +23,12 @@ from ..views import date_arg, int_arg, paginate, save
 from ..volunteers import lookup
 from ..volunteers.models import Volunteer
 from ..volunteers.roster import team_choices
-from . import queries, sections, services
+from . import activity_routes, queries, sections, services  # activity_routes: the evaluation sheet, on this blueprint
+from .blueprint import bp
 from .forms import (AttendForm, AttendeesForm, CommendationForm, EvaluationForm, FindPersonForm, TeamPickForm,
                     TrainingForm, VoidForm)
 from .models import Commendation, Evaluation, Training, TrainingAttendance
 
-bp = Blueprint("merits", __name__, url_prefix="/merits")
 
 OFFICE_TEAM = "（分中心组织，不属于某支队伍）"
 
@@ -294,5 +294,3 @@ def export():
 
 bp.add_app_template_global(sections.volunteer_section, "merits_volunteer_section")
 bp.add_app_template_global(sections.my_section, "merits_my_section")
-
-from . import activity_routes  # noqa: E402,F401  (the activity's evaluation sheet, on this blueprint)
