@@ -2,7 +2,6 @@
 import io
 import os
 import re
-import time
 import zipfile
 
 import pytest
@@ -91,14 +90,11 @@ def _rewrite(data: bytes, edit) -> bytes:
 
 
 def _assert_refused(client, data, *words):
-    t0 = time.monotonic()
     resp = _upload(client, data, "bad.xlsx")
-    elapsed = time.monotonic() - t0
     assert resp.status_code == 200
     body = resp.get_data(as_text=True)
     for w in words:
         assert w in body, body[:2000]
-    assert elapsed < 5, elapsed
     db.session.expire_all()
     statuses = [b.status for b in db.session.scalars(select(ImportBatch))]
     assert "preview" not in statuses and statuses == ["failed"]

@@ -149,11 +149,15 @@ def test_new_preview_drops_day_old_uploads(client, login_as):
 
 class WriteLockHeld:
     """Another connection holding the write lock every POST takes (BEGIN IMMEDIATE on SQLite,
-    the advisory lock on PostgreSQL), released after ``seconds`` by a timer."""
+    the advisory lock on PostgreSQL) until `release_now()` or the end of the block; a timer
+    releases it after ``seconds`` in any case, so a test that wrongly waits fails instead of
+    hanging. No wall-clock limit: what is asserted is whether the work finished while the lock
+    was still held."""
 
-    def __init__(self, app, seconds: float):
+    def __init__(self, app, seconds: float = 60):
         self.url, self.seconds = app.config["SQLALCHEMY_DATABASE_URI"], seconds
         self.released_at = None
+        self._lock = threading.Lock()
 
     def __enter__(self):
         if self.url.startswith("sqlite"):
@@ -165,16 +169,23 @@ class WriteLockHeld:
             self.conn = self.engine.connect()
             self.conn.execute(text(f"SELECT pg_advisory_lock({WRITE_LOCK_KEY})"))
             self.release = lambda: self.conn.execute(text(f"SELECT pg_advisory_unlock({WRITE_LOCK_KEY})"))
-        self.timer = threading.Timer(self.seconds, self._release)
+        self.timer = threading.Timer(self.seconds, self.release_now)
         self.timer.start()
         return self
 
-    def _release(self):
-        self.release()
-        self.released_at = time.monotonic()
+    @property
+    def held(self) -> bool:
+        return self.released_at is None
+
+    def release_now(self):
+        with self._lock:
+            if self.released_at is None:
+                self.release()
+                self.released_at = time.monotonic()
 
     def __exit__(self, *exc):
-        self.timer.join()
+        self.timer.cancel()
+        self.release_now()
         self.conn.close()
         if not self.url.startswith("sqlite"):
             self.engine.dispose()
@@ -183,20 +194,21 @@ class WriteLockHeld:
 def test_checking_an_upload_takes_no_write_lock(app, client, login_as, monkeypatch):
     login_as("office")
     data = sample("volunteers")
-    checked = []
+    checked_while_held = []
     real = services.run_import
 
     def watched(*args, **kwargs):
         report = real(*args, **kwargs)
-        checked.append(time.monotonic())
+        checked_while_held.append(lock.held)
+        lock.release_now()  # now storing the batch may take the lock
         return report
 
     monkeypatch.setattr(services, "run_import", watched)
     db.session.commit()  # this test's own session holds nothing either
-    with WriteLockHeld(app, seconds=3) as lock:
+    with WriteLockHeld(app) as lock:
         response = upload(client, "volunteers", data)
     assert response.status_code == 302
     # The whole file was read and checked while someone else held the write lock; only
     # storing the batch waited for it.
-    assert checked and checked[0] < lock.released_at
+    assert checked_while_held == [True]
     assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 1
