@@ -16,6 +16,7 @@ from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..figures import cached, ids_key
+from ..views import MAX_INT
 from ..hours.models import ServiceRecord
 from ..teams.models import TeamMembership
 from .. import fields
@@ -168,6 +169,19 @@ def _member_by_member():
 
 def _count(*parts) -> int:
     return sum(db.session.scalar(part.with_only_columns(func.count()).order_by(None)) for part in parts)
+
+
+def box_ids(form) -> list[int]:
+    """The volunteer ids of the `hours-<id>` boxes a form came with; a key that is not an id a
+    database holds (past the INTEGER range: views.MAX_INT) names nobody."""
+    ids = []
+    for key in form:
+        digits = key[6:]
+        if key.startswith("hours-") and digits.isascii() and digits.isdigit() and len(digits) <= 19:
+            number = int(digits)
+            if 0 < number <= MAX_INT:
+                ids.append(number)
+    return ids
 
 
 def on_roster(activity, extra_ids, candidate_ids) -> set[int]:

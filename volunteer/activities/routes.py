@@ -213,8 +213,7 @@ def hours(activity_id):
 
 def _typed(activity, found_ids) -> dict[int, str]:
     """The boxes the form came with, for people on the roster (any page)."""
-    candidates = [int(k[6:]) for k in request.form if k.startswith("hours-") and k[6:].isdigit() and len(k) < 26]
-    return roster.parse_entries(request.form, roster.on_roster(activity, found_ids, candidates))[1]
+    return roster.parse_entries(request.form, roster.on_roster(activity, found_ids, roster.box_ids(request.form)))[1]
 
 
 def _find_person(form: FindPersonForm):
@@ -235,8 +234,8 @@ def _find_person(form: FindPersonForm):
 
 def _save_hours(activity, found_ids):
     """Save the typed hours (every page's): True when saved, else (typed, errors) for the screen."""
-    candidates = [int(k[6:]) for k in request.form if k.startswith("hours-") and k[6:].isdigit() and len(k) < 26]
-    entries, typed, errors = roster.parse_entries(request.form, roster.on_roster(activity, found_ids, candidates))
+    entries, typed, errors = roster.parse_entries(request.form,
+                                                  roster.on_roster(activity, found_ids, roster.box_ids(request.form)))
     # A saved entry whose box was cleared is withdrawn (voided with a reason), never ignored.
     recorded = roster.saved_minutes(activity, list(typed))
     cleared = [vid for vid, text in typed.items() if vid in recorded and not text.strip()]
