@@ -149,3 +149,14 @@ def test_a_forged_box_for_someone_off_the_roster_is_ignored(client, big):
     assert stranger.id not in _hidden(html)
     client.post(_url(activity), data={f"hours-{stranger.id}": "2", "action": "save"})
     assert _saved() == set()
+
+
+def test_a_long_form_of_typed_boxes_from_many_pages_is_not_refused(client, big):
+    """Boxes typed on 20 pages of a big team travel together in one urlencoded form (werkzeug's
+    1,000-part limit applies to multipart forms only; a multipart hours form would get a 413)."""
+    activity, members = big
+    page = client.get(_url(activity)).get_data(as_text=True)
+    many = {f"hours-{10**9 + i}": "" for i in range(1500)}  # empty boxes of people on other pages
+    response = client.post(_url(activity), data=_form(page) | many | {f"hours-{members[0].id}": "1", "action": "save"})
+    assert response.status_code == 302
+    assert _saved() == {(members[0].id, 60, "pending")}
