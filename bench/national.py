@@ -1,6 +1,6 @@
 """National pack benchmark: a year of a town (330,000 approved records) against the plain hours export.
 
-    .venv/bin/python bench/national.py [--records 367000] [--volunteers 20000] [--repeat 1]
+    .venv/bin/python bench/national.py [--records 367000] [--volunteers 20000] [--repeat 1] [--data PATH]
 
 Builds the data of bench/excel.py (its build_data: 20,000 volunteers, records 90 % approved,
 every activity 09:00-12:00, about a quarter of the records overlapping another of the same
@@ -22,6 +22,7 @@ import argparse
 import json
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -82,6 +83,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=367_000, help="service records (90 %% approved)")
     parser.add_argument("--volunteers", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each case; the fastest counts")
+    parser.add_argument("--data", help="keep the built database here and reuse it on the next run")
     parser.add_argument("--case")
     parser.add_argument("--db")
     parser.add_argument("--out")
@@ -91,10 +93,13 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="bench-national-") as tmp:
         work = Path(tmp)
-        base = work / "base.sqlite"
-        t0 = time.perf_counter()
-        facts = build_data(base, args.volunteers, args.records)
-        print(f"data: {facts} in {time.perf_counter() - t0:.1f} s (SQLite)")
+        base = Path(args.data) if args.data else work / "base.sqlite"
+        if not base.exists():
+            t0 = time.perf_counter()
+            facts = build_data(base, args.volunteers, args.records)
+            print(f"data: {facts} in {time.perf_counter() - t0:.1f} s (SQLite)")
+            with sqlite3.connect(base) as conn:  # into the main file: the runs copy only that
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         results: dict[str, list[dict]] = {"hours": [], "full": [], "since_last": []}
         for _ in range(args.repeat):
             db_path = work / "run.sqlite"
