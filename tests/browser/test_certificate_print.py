@@ -16,7 +16,7 @@ def _login(page, base, username):
     page.goto(base + "/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("form:has(input[name=password]) button[type=submit]")  # not the header's language form
     page.wait_for_load_state()
 
 

@@ -47,7 +47,7 @@ def test_venue_qr_scanned_and_signed_in_and_out_on_a_phone_without_javascript(li
         assert "/login" in p.url  # log in first...
         p.fill("input[name=username]", person.phone)
         p.fill("input[name=password]", PASSWORD)
-        p.click("form button[type=submit]")
+        p.click("form:has(input[name=password]) button[type=submit]")
         p.wait_for_load_state()
         assert p.url == url  # ...then brought back
         assert "社区垃圾分类宣传" in p.inner_text("#checkin-activity")
