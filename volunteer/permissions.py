@@ -32,6 +32,15 @@ def get_visible_or_404(model, object_id, predicate="can_view"):
     return obj
 
 
+def own_volunteer_or_404():
+    """The volunteer record behind the login; a login without one answers 404 (CONTRACT
+    section 3): the volunteer's own pages (/me, requests, joining, check-in) start here."""
+    volunteer = current_user.volunteer
+    if volunteer is None:
+        abort(404)
+    return volunteer
+
+
 def within_scope(stmt, team_column, user):
     """`stmt` narrowed to the rows of the teams `user` may see (User.team_scope): unchanged for
     the office, the led teams for a leader, nothing for a login that leads none."""

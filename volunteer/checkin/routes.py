@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from ..activities.models import Activity
 from ..audit.services import record
-from ..permissions import get_visible_or_404, role_required
+from ..permissions import get_visible_or_404, own_volunteer_or_404, role_required
 from ..database import write_intent
 from ..errors import ServiceError
 from ..extensions import db
@@ -54,13 +54,6 @@ def _device_cookie(response):
 def _device_id() -> str | None:
     value = request.cookies.get(DEVICE_COOKIE) or ""
     return value if len(value) == 32 and all(c in "0123456789abcdef" for c in value) else None
-
-
-def _linked_volunteer():
-    """The volunteer behind the login; a login without one answers 404 (CONTRACT section 3)."""
-    if current_user.volunteer is None:
-        abort(404)
-    return current_user.volunteer
 
 
 @lru_cache(maxsize=256)
@@ -138,7 +131,7 @@ def scan(token):
         if found is not None:
             _grant(token, found[2])
         return current_app.login_manager.unauthorized()
-    volunteer = _linked_volunteer()
+    volunteer = own_volunteer_or_404()
     now = utcnow()
     activity, via, problem = _resolve(token, now)
     form = SignInForm()
@@ -167,7 +160,7 @@ def scan(token):
 @login_required
 def code():
     """Type the 6-digit code; or, while signed in somewhere, the 签退 button."""
-    volunteer = _linked_volunteer()
+    volunteer = own_volunteer_or_404()
     now = utcnow()
     form = CodeForm()
     if form.validate_on_submit():
@@ -199,7 +192,7 @@ def code():
 @login_required
 def sign_out():
     """签退 of the volunteer's open sign-in: always accepted."""
-    volunteer_id = _linked_volunteer().id
+    volunteer_id = own_volunteer_or_404().id
     form = SignOutForm()
     if not form.validate_on_submit():
         abort(400)

@@ -27,7 +27,7 @@ from xlsxwriter.utility import _datetime_to_excel_datetime as datetime_to_excel_
 
 from .writer import (MAX_ROWS_PER_SHEET, WORKBOOK_OPTIONS, SheetSpec, _finish, _new_sheet, _number_text,
                      sheet_title)
-from .writer import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
+from .writer import add_formats
 
 # The cell style indexes the skeleton workbook gives the formats (registered in this order).
 HEADER, TEXT, DATE, DATETIME, TIME = 1, 2, 3, 4, 5
@@ -172,13 +172,7 @@ def _sheet_head(spec: SheetSpec, first: bool) -> bytes:
 
 def _formats(book) -> dict:
     """writer.py's formats, registered so their style indexes are 1-5 in this order."""
-    formats = {
-        "header": book.add_format({"bold": True}),
-        "text": book.add_format({"num_format": "@"}),
-        "date": book.add_format({"num_format": DATE_FORMAT}),
-        "datetime": book.add_format({"num_format": DATETIME_FORMAT}),
-        "time": book.add_format({"num_format": TIME_FORMAT}),
-    }
+    formats = add_formats(book)
     for name in ("header", "text", "date", "datetime", "time"):
         formats[name]._get_xf_index()
     return formats

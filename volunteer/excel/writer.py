@@ -51,17 +51,23 @@ class SheetSpec:
     widths: Sequence[float] | None = None
 
 
+def add_formats(book) -> dict:
+    """The cell formats every workbook we write uses, registered in this order (header, text,
+    date, datetime, time), so the streamed writer's style indexes match."""
+    return {
+        "header": book.add_format({"bold": True}),
+        "text": book.add_format({"num_format": "@"}),
+        "date": book.add_format({"num_format": DATE_FORMAT}),
+        "datetime": book.add_format({"num_format": DATETIME_FORMAT}),
+        "time": book.add_format({"num_format": TIME_FORMAT}),
+    }
+
+
 def write_workbook(target: str | Path | BinaryIO, sheets: Iterable[SheetSpec]) -> None:
     """Write ``sheets`` to ``target`` (a path or a writable binary file object)."""
     book = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, WORKBOOK_OPTIONS)
     try:
-        formats = {
-            "header": book.add_format({"bold": True}),
-            "text": book.add_format({"num_format": "@"}),
-            "date": book.add_format({"num_format": DATE_FORMAT}),
-            "datetime": book.add_format({"num_format": DATETIME_FORMAT}),
-            "time": book.add_format({"num_format": TIME_FORMAT}),
-        }
+        formats = add_formats(book)
         used: set[str] = set()
         for spec in sheets:
             _write_sheet(book, spec, formats, used)

@@ -13,7 +13,7 @@ from ..clock import today_local
 from ..extensions import db
 from ..fields import hours_of
 from ..forms import choices, data_choices
-from ..permissions import get_visible_or_404, role_required
+from ..permissions import get_visible_or_404, own_volunteer_or_404, role_required
 from ..views import paginate, save
 from . import requests
 from .models import REQUEST_STATUS, RecordRequest, ServiceRecord
@@ -22,19 +22,11 @@ from .request_forms import AcceptForm, CorrectionRequestForm, DeclineForm, Missi
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
 
-def _own_volunteer():
-    """The volunteer record of the login; a login without one has no requests (404)."""
-    volunteer = current_user.volunteer
-    if volunteer is None:
-        abort(404)
-    return volunteer
-
-
 @bp.route("/records/<int:record_id>", methods=["GET", "POST"])
 @login_required
 def correct(record_id):
     """申请更正 of one of one's own records."""
-    volunteer = _own_volunteer()
+    volunteer = own_volunteer_or_404()
     rec = db.session.get(ServiceRecord, record_id)
     if rec is None or rec.volunteer_id != volunteer.id:
         abort(404)
@@ -53,7 +45,7 @@ def correct(record_id):
 @login_required
 def missing():
     """申请补录 of a service that has no record."""
-    volunteer = _own_volunteer()
+    volunteer = own_volunteer_or_404()
     today = today_local()
     activities = requests.missing_choices(volunteer, today)
     form = MissingRequestForm()
@@ -77,7 +69,7 @@ def missing():
 @bp.route("/<int:request_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(request_id):
-    volunteer = _own_volunteer()
+    volunteer = own_volunteer_or_404()
     req = db.session.get(RecordRequest, request_id)
     if req is None or req.volunteer_id != volunteer.id:
         abort(404)

@@ -2,7 +2,7 @@
 a team, close the account. Each needs a login linked to a volunteer (others: 404)."""
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -11,6 +11,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..forms import choices
 from ..i18n import marked
+from ..permissions import own_volunteer_or_404
 from ..throttle import Throttled, address_key, client_address, locked_seconds, record_failure
 from ..views import int_arg, put_error, save
 from . import account, applications
@@ -19,18 +20,11 @@ from .forms import ApplyForm, CloseAccountForm
 from .models import TeamApplication
 
 
-def _volunteer():
-    volunteer = current_user.volunteer
-    if volunteer is None:
-        abort(404)
-    return volunteer
-
-
 @bp.route("/me/apply", methods=["GET", "POST"])
 @login_required
 def apply():
     """申请入队: tick the teams to apply to; their leaders decide."""
-    volunteer = _volunteer()
+    volunteer = own_volunteer_or_404()
     form = ApplyForm()
     form.team_ids.choices = choices([(t.id, t.name) for t in applications.open_teams(volunteer.id)])
     if form.validate_on_submit():
@@ -56,7 +50,7 @@ def apply():
 @bp.route("/me/applications/withdraw", methods=["POST"])
 @login_required
 def withdraw_application():
-    volunteer = _volunteer()
+    volunteer = own_volunteer_or_404()
     application_id = int_arg("application_id", source=request.form)
     application = db.session.get(TeamApplication, application_id) if application_id else None
     if application is None or application.volunteer_id != volunteer.id:
@@ -70,7 +64,7 @@ def withdraw_application():
 @login_required
 def leave_team():
     """退出队伍: the membership ends; the service records stay as they are."""
-    _volunteer()
+    own_volunteer_or_404()
     team_id = int_arg("team_id", source=request.form)
     saved = save(None, lambda: account.leave_team(current_user, team_id or 0).name, duplicate=None)
     if saved:
@@ -82,7 +76,7 @@ def leave_team():
 @login_required
 def close_account():
     """注销账号, after the current password (wrong ones throttled like a login's)."""
-    _volunteer()
+    own_volunteer_or_404()
     form = CloseAccountForm()
     if form.validate_on_submit():
         key = f"password:{current_user.id}|{address_key(client_address())}"

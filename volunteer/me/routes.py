@@ -1,6 +1,6 @@
 """A volunteer's own page: approved and pending hours, star level, records, certificates, and
 the teams' invitations to accept or decline (a leader adds nobody from elsewhere without it)."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from ..certificates.models import Certificate
 
 from ..extensions import db
 from ..i18n import marked
+from ..permissions import own_volunteer_or_404
 from ..hours import requests as record_requests
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
@@ -26,9 +27,7 @@ bp = Blueprint("me", __name__, url_prefix="/me")
 @bp.route("")
 @login_required
 def index():
-    volunteer = current_user.volunteer
-    if volunteer is None:
-        abort(404)
+    volunteer = own_volunteer_or_404()
     totals = volunteer_totals(volunteer.id)
     level = star_level(totals["approved"])
     records = paginate(
@@ -50,8 +49,7 @@ def index():
 @login_required
 def decide_invitation():
     """Accept (the membership is added) or decline a team's invitation to oneself."""
-    if current_user.volunteer is None:
-        abort(404)
+    own_volunteer_or_404()
     invitation_id = int_arg("invitation_id", source=request.form)
     invitation = db.session.get(TeamInvitation, invitation_id) if invitation_id and 0 < invitation_id < 2**31 else None
     decision = request.form.get("decision")
