@@ -94,25 +94,35 @@ def _sheet_xml(spec: SheetSpec, first_row, rows, counter: list, *, first: bool) 
             counter.append(value)
             break
         row_no += 1
-        r = row_no + 1
-        cells = []
-        for col, cell in enumerate(value):
-            if cell is not None:
-                if col >= len(letters):
-                    letters.extend(xl_col_to_name(c) for c in range(len(letters), col + 1))
-                cells.append(_cell(f"{letters[col]}{r}", cell, col in text_cols))
-        if cells:  # XlsxWriter writes no element for a row without cells
-            piece.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+        xml = _row(row_no + 1, value, text_cols, letters)
+        if xml:
+            piece.append(xml)
         if len(piece) >= ROWS_PER_CHUNK:
             yield "".join(piece).encode()
             piece = []
         value = _next(rows)
     counter[0] = row_no
-    tail = ["".join(piece), "</sheetData>"]
+    yield ("".join(piece) + _sheet_tail(ncols, row_no)).encode()
+
+
+def _row(r: int, value: Sequence[Any], text_cols: frozenset, letters: list[str]) -> str:
+    """Row number `r` (1-based, the header is 1) as XML; "" for a row without cells, for which
+    XlsxWriter writes no element. `letters` is the column-name cache, grown as needed."""
+    cells = []
+    for col, cell in enumerate(value):
+        if cell is not None:
+            if col >= len(letters):
+                letters.extend(xl_col_to_name(c) for c in range(len(letters), col + 1))
+            cells.append(_cell(f"{letters[col]}{r}", cell, col in text_cols))
+    return f'<row r="{r}">' + "".join(cells) + "</row>" if cells else ""
+
+
+def _sheet_tail(ncols: int, rows: int) -> str:
+    """The sheet's XML after its last row: the autofilter over header and data."""
+    tail = "</sheetData>"
     if ncols:
-        tail.append(f'<autoFilter ref="A1:{xl_col_to_name(ncols - 1)}{row_no + 1}"/>')
-    tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
-    yield "".join(tail).encode()
+        tail += f'<autoFilter ref="A1:{xl_col_to_name(ncols - 1)}{rows + 1}"/>'
+    return tail + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
 
 
 def _cell(ref: str, value: Any, as_text: bool) -> str:
@@ -187,6 +197,12 @@ def _empty_sheet() -> bytes:
 def _skeleton(written: Sequence[tuple[SheetSpec, str, int]]) -> list[tuple[str, bytes]]:
     """Every part but the worksheets, from an XlsxWriter workbook with the same sheets (titles,
     headers, filter ranges) and no data rows: the workbook, styles, theme and properties."""
+    return [(name, data) for name, data in _skeleton_parts(written) if not name.startswith("xl/worksheets/")]
+
+
+def _skeleton_parts(written: Sequence[tuple[SheetSpec, str, int]]) -> list[tuple[str, bytes]]:
+    """All the parts of the XlsxWriter workbook with `written`'s sheets and no data rows, in
+    XlsxWriter's order (its worksheets are replaced by the caller)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     formats = _formats(book)
@@ -200,5 +216,4 @@ def _skeleton(written: Sequence[tuple[SheetSpec, str, int]]) -> list[tuple[str, 
         _finish(ws, rows, len(spec.header))
     book.close()
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as skeleton:
-        return [(info.filename, skeleton.read(info)) for info in skeleton.infolist()
-                if not info.filename.startswith("xl/worksheets/")]
+        return [(info.filename, skeleton.read(info)) for info in skeleton.infolist()]
