@@ -116,7 +116,8 @@ def main() -> None:
         print(line("national pack --since-last (nothing new)", best["since_last"]))
         ratio = full["seconds"] / best["hours"]["seconds"]
         grown = full["peak_mb"] - best["hours"]["peak_mb"]
-        print(f"  pack / hours export: {ratio:.2f}x time, peak {grown:+.0f} MB")
+        cpu_ratio = full["cpu"] / best["hours"]["cpu"]
+        print(f"  pack / hours export: {ratio:.2f}x time, {cpu_ratio:.2f}x CPU, peak {grown:+.0f} MB")
         ok_time = full["seconds"] < TARGET_SECONDS
         ok_memory = grown < FLAT_MB
         print(f"  {'PASS' if ok_time else 'FAIL'}: pack under {TARGET_SECONDS:.0f} s;"
