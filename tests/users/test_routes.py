@@ -1,4 +1,6 @@
 """Login management pages: office only; create, reset password, deactivate, leaders' teams."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -155,16 +157,44 @@ def test_create_invalid_keeps_input_and_writes_nothing(client, login_as, data, m
     assert audit_entries() == []
 
 
-def test_password_reset_new_works_old_does_not(client, login_as, target):
+def _one_time_password(html):
+    found = re.search(r'id="one-time-password">([^<]+)<', html)
+    assert found, html[:800]
+    return found.group(1)
+
+
+def test_password_reset_shows_a_one_time_password_once_old_one_stops(client, login_as, target):
     office_user = login_as("office")
-    response = client.post(f"/users/{target.id}/password", data={"password": "Brand-new-1", "confirm": "Brand-new-1"})
-    assert response.status_code == 302
-    assert can_log_in(client.application, "target-leader", "Brand-new-1")[0]
+    page = client.get(f"/users/{target.id}/password").text
+    assert "生成一次性密码" in page and 'name="password"' not in page  # the office no longer types one
+    response = client.post(f"/users/{target.id}/password")
+    assert response.status_code == 200 and "只显示这一次" in response.text and "返回账号列表" in response.text
+    one_time = _one_time_password(response.text)
+    assert len(one_time) == 10
+    assert user_named("target-leader").must_change_password
     ok, html = can_log_in(client.application, "target-leader", PASSWORD)
     assert not ok and "用户名或密码不正确" in html
-    entry = audit_entries("user.password")[0]
+    entry = audit_entries("user.one_time_password")[0]
     assert entry.actor_id == office_user.id and entry.object_id == str(target.id)
-    assert "Brand-new-1" not in str(entry.changes)
+    assert one_time not in str(entry.changes)
+    assert one_time not in client.get("/users/").text  # shown once: nowhere to see it again
+
+
+def test_one_time_password_must_be_changed_at_next_login(app, client, login_as, target):
+    login_as("office")
+    one_time = _one_time_password(client.post(f"/users/{target.id}/password").text)
+    leader_client = app.test_client()
+    response = leader_client.post("/login", data={"username": "target-leader", "password": one_time})
+    assert response.status_code == 302
+    response = leader_client.get("/teams/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/password")
+    html = leader_client.get("/account/password").text
+    assert "请先设置新密码" in html
+    response = leader_client.post("/account/password", data={"current_password": one_time, "password": "Brand-new-1",
+                                                             "confirm": "Brand-new-1"})
+    assert response.status_code == 302
+    assert leader_client.get("/teams/").status_code == 200
+    assert not user_named("target-leader").must_change_password
 
 
 def test_password_reset_ends_the_users_sessions(app, client, login_as, target):
@@ -172,26 +202,21 @@ def test_password_reset_ends_the_users_sessions(app, client, login_as, target):
     assert leader_client.post("/login", data={"username": "target-leader", "password": PASSWORD}).status_code == 302
     assert leader_client.get("/teams/").status_code == 200
     login_as("office")
-    client.post(f"/users/{target.id}/password", data={"password": "Brand-new-1", "confirm": "Brand-new-1"})
+    client.post(f"/users/{target.id}/password")
     assert leader_client.get("/teams/").status_code == 302  # sent back to the login page
 
 
-def test_password_reset_rules(client, login_as, target):
-    login_as("office")
-    response = client.post(f"/users/{target.id}/password", data={"password": "target-leader",
-                                                                 "confirm": "target-leader"})
-    assert response.status_code == 200 and "密码不能与用户名相同" in response.text
-    response = client.post(f"/users/{target.id}/password", data={"password": "abc", "confirm": "abc"})
-    assert "密码至少需要 8 个字符" in response.text
-    assert can_log_in(client.application, "target-leader", PASSWORD)[0]
-    assert audit_entries() == []
-
-
-def test_resetting_own_password_keeps_the_session(client, login_as):
+def test_password_reset_refuses_a_disabled_login_and_ones_own(client, login_as, target):
     me = login_as("office")
-    response = client.post(f"/users/{me.id}/password", data={"password": "Mine-new-12", "confirm": "Mine-new-12"})
-    assert response.status_code == 302
-    assert client.get("/users/").status_code == 200
+    page = client.get(f"/users/{me.id}/password").text
+    assert "/account/password" in page and "生成一次性密码" not in page
+    response = client.post(f"/users/{me.id}/password", follow_redirects=True)
+    assert "自己的密码请在“修改密码”页面修改" in response.text
+    assert client.get("/users/").status_code == 200  # still logged in, own password unchanged
+    client.post(f"/users/{target.id}/disable")
+    response = client.post(f"/users/{target.id}/password", follow_redirects=True)
+    assert "该账号已停用或已注销，不能重置密码" in response.text
+    assert audit_entries("user.one_time_password") == []
 
 
 def test_deactivated_user_cannot_log_in_until_reactivated(client, login_as, target):

@@ -5,6 +5,7 @@ A login answers alike whoever asks: an unknown username costs the same password 
 known one (`LOGIN_MAX_CANDIDATES` of them, dummies filling in), and failures are counted per
 (account, address) and per address with back-off, never per account for everybody.
 """
+import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -214,6 +215,36 @@ def set_password(actor, user: User, password: str, *, keep_session: str | None =
     user.set_password(password)
     ended = end_sessions(user.id, keep=keep_session)
     record(actor, "user.password", "user", user.id, f"重置密码 {user.username}", **_ended(ended))
+
+
+# No 0/O, 1/l/I: the person copies it from someone's screen or hears it on the phone.
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+ONE_TIME_LENGTH = 10
+
+
+def new_one_time_password() -> str:
+    while True:
+        password = "".join(secrets.choice(ONE_TIME_ALPHABET) for _i in range(ONE_TIME_LENGTH))
+        if not password.isdigit():  # the password rules refuse digits only
+            return password
+
+
+def issue_one_time_password(actor, user: User, summary: str, **audit_extra) -> str:
+    """The one way to reset someone else's password (the office's users page; a leader's or the
+    office's 重置密码 on the volunteer page, which checks who may first): a one-time password,
+    returned to be shown once and never stored in clear; the next login must replace it; every
+    session of the login ends; audited. One's own password is changed on /account/password."""
+    if user.id == getattr(actor, "id", None):
+        raise ServiceError(_("自己的密码请在“修改密码”页面修改。"))
+    if not user.is_enabled:
+        raise ServiceError(_("该账号已停用或已注销，不能重置密码。"))
+    password = new_one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    ended = end_sessions(user.id)
+    record(actor, "user.one_time_password", "user", user.id, summary, after={"must_change_password": True},
+           sessions_ended=ended, at=utcnow(), **audit_extra)
+    return password
 
 
 def change_own_password(user: User, current: str, password: str) -> None:

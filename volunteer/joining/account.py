@@ -9,7 +9,6 @@ to whoever set it, ends the person's sessions and must be replaced at the next l
 Every change is audited; services never commit.
 """
 from flask_babel import gettext as _
-import secrets
 
 from sqlalchemy import select
 
@@ -17,8 +16,7 @@ from ..activities import signups
 from ..activities.models import Activity
 from ..audit.services import record
 from ..auth.models import User
-from ..auth.services import end_sessions
-from ..clock import utcnow
+from ..auth.services import end_sessions, issue_one_time_password
 from ..errors import ServiceError
 from ..extensions import db
 from ..teams import services as team_services
@@ -26,11 +24,6 @@ from ..teams.models import Team
 from ..volunteers.services import remove_membership, set_status
 from . import applications
 from .services import can_verify
-
-# No 0/O, 1/l/I: the person copies it from a leader's screen or a phone call.
-ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-ONE_TIME_LENGTH = 10
-
 
 def leave_team(user: User, team_id: int) -> Team:
     """The volunteer leaves one of their teams (audited on the team); their records stay."""
@@ -82,34 +75,17 @@ def login_of(volunteer) -> User | None:
     return db.session.scalar(select(User).where(User.volunteer_id == volunteer.id))
 
 
-def new_one_time_password() -> str:
-    while True:
-        password = "".join(secrets.choice(ALPHABET) for _i in range(ONE_TIME_LENGTH))
-        if not password.isdigit():  # the password rules refuse digits only
-            return password
-
-
 def one_time_password(actor, volunteer) -> str:
-    """Give the volunteer's login a one-time password and return it (shown once, never stored
-    in clear): a leader of one of their teams or the office; every session of the login ends."""
+    """Give the volunteer's login a one-time password (auth.services.issue_one_time_password):
+    a leader of one of their teams, for a volunteer's login, or the office."""
     if not can_verify(actor, volunteer):
         raise ServiceError(_("只有其所在队伍的队长或分中心办公室可以重置密码。"))
     user = login_of(volunteer)
     if user is None:
         raise ServiceError(_("%(name)s 还没有账号：请本人在“认领账号”页面认领。", name=volunteer.name))
-    if user.id == getattr(actor, "id", None):
-        raise ServiceError(_("自己的密码请在“修改密码”页面修改。"))
-    if actor.role != "office" and user.role != "volunteer":
+    if user.id != getattr(actor, "id", None) and actor.role != "office" and user.role != "volunteer":
         raise ServiceError(_("队长只能为志愿者账号重置密码，其他账号请联系分中心办公室。"))
-    if not user.is_enabled:
-        raise ServiceError(_("该账号已停用或已注销，不能重置密码。"))
-    password = new_one_time_password()
-    user.set_password(password)
-    user.must_change_password = True
-    ended = end_sessions(user.id)
-    record(actor, "user.one_time_password", "user", user.id, f"为 {volunteer.name} 生成一次性密码",
-           after={"must_change_password": True}, volunteer_id=volunteer.id, sessions_ended=ended, at=utcnow())
-    return password
+    return issue_one_time_password(actor, user, f"为 {volunteer.name} 生成一次性密码", volunteer_id=volunteer.id)
 
 
 # What "other personal data" means for a closed account: everything but what the record and

@@ -76,7 +76,7 @@ def one_time_password(volunteer_id):
         return redirect(url_for("volunteers.detail", volunteer_id=volunteer_id))
     password, username = saved.value
     return render_template("joining/one_time_password.html", name=name, username=username, password=password,
-                           volunteer_id=volunteer_id)
+                           back_url=url_for("volunteers.detail", volunteer_id=volunteer_id), back_label="返回志愿者页面")
 
 
 @bp.route("/volunteers/<int:volunteer_id>/erase", methods=["POST"])

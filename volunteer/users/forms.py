@@ -28,9 +28,8 @@ class UserCreateForm(FlaskForm):
                                  description=TEAMS_HELP)
 
 
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField("新密码", validators=[DataRequired("请输入新密码。")], description=PASSWORD_HELP)
-    confirm = PasswordField("确认新密码", validators=[EqualTo("password", "两次输入的密码不一致。")])
+class OneTimePasswordForm(FlaskForm):
+    """Only the CSRF token: the office confirms, the system picks the one-time password."""
 
 
 class LeaderTeamsForm(FlaskForm):

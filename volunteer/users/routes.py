@@ -14,7 +14,7 @@ from ..permissions import role_required
 from ..teams.models import Team
 from ..volunteers.lookup import find_one
 from ..views import paginate, save
-from .forms import LeaderTeamsForm, ResetPasswordForm, UserCreateForm, UserFilterForm
+from .forms import LeaderTeamsForm, OneTimePasswordForm, UserCreateForm, UserFilterForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -101,16 +101,17 @@ def _user_or_404(user_id) -> User:
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
 @role_required("office")
 def password(user_id):
+    """重置密码: a one-time password shown once on the answer (auth.services.issue_one_time_password,
+    the same as the volunteer page's); the next login must change it, other sessions end."""
     user = _user_or_404(user_id)
-    form = ResetPasswordForm()
+    form = OneTimePasswordForm()
     if form.validate_on_submit():
-        # The office resetting its own password stays logged in here; every other session ends.
-        keep = current_user.login_session_id if user.id == current_user.id else None
-        name = user.username
-        if save(form, lambda: auth_services.set_password(current_user, user, form.password.data, keep_session=keep),
-                default_field="password", duplicate=None):
-            flash(f"已重置“{name}”的密码，原密码和已登录的会话随即失效。", "success")
-            return redirect(url_for("users.index"))
+        username = user.username
+        saved = save(None, lambda: auth_services.issue_one_time_password(
+            current_user, user, f"为账号 {username} 生成一次性密码"), duplicate=None, flash_category="error")
+        if saved:
+            return render_template("joining/one_time_password.html", name=username, username=username,
+                                   password=saved.value, back_url=url_for("users.index"), back_label="返回账号列表")
     return render_template("users/password.html", form=form, user=db.session.get(User, user_id))
 
 
