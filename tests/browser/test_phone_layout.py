@@ -38,7 +38,7 @@ CHECK = r"""
     const wide = [...document.querySelectorAll('body *')].filter(e => {
       const r = e.getBoundingClientRect();
       return r.width && r.right > vw + 1 && !e.closest('.table-responsive, pre');
-    }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
+    }).slice(0, 6).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : '') + (e.children.length ? '' : ' "' + e.textContent.trim().slice(0, 24) + '"'));
     problems.push(`page ${width}px wide on a ${vw}px screen (${wide.join(', ')})`);
   }
   const visible = e => {
@@ -64,6 +64,29 @@ CHECK = r"""
     range.selectNodeContents(node);
     const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top / 4)));
     if (tops.size > 1) problems.push(`"${text}" breaks over ${tops.size} lines`);
+  }
+  // A date, a time, a masked ID or an hour count is one word: "2026-01-" on one line and "01" on
+  // the next reads as two numbers (app.js keeps each in a .nowrap span).
+  const unit = /\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|[0-9A-Za-z]*\*{2,}[0-9A-Za-z]+|\d+(?:\.\d+)?\s?小时/g;
+  const units = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = units.nextNode(); node; node = units.nextNode()) {
+    const e = node.parentElement;
+    if (!e || e.closest('script, style, option, title, textarea') || !visible(e)) continue;
+    for (const m of node.textContent.matchAll(unit)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top / 4)));
+      if (tops.size > 1) problems.push(`"${m[0]}" splits over ${tops.size} lines`);
+    }
+  }
+  // The header's pieces (the brand, the 大字 and language switches, the menu button) never overlap.
+  const head = [...document.querySelectorAll('nav.navbar > .container-fluid > :not(.collapse)')]
+    .filter(e => visible(e) && e.getClientRects().length).map(e => [e, e.getBoundingClientRect()]);
+  for (let i = 0; i < head.length; i++) for (let j = i + 1; j < head.length; j++) {
+    const [a, ra] = head[i], [b, rb] = head[j];
+    if (ra.left < rb.right - 1 && rb.left < ra.right - 1 && ra.top < rb.bottom - 1 && rb.top < ra.bottom - 1)
+      problems.push(`header: "${a.textContent.trim().slice(0, 12)}" overlaps "${b.textContent.trim().slice(0, 12)}"`);
   }
   const targets = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
   for (const e of document.querySelectorAll(targets)) {
@@ -180,3 +203,73 @@ def test_every_page_fits_a_360px_phone(live_server, browser, role):
         context.close()
     report = "\n".join(f"{where}:\n    " + "\n    ".join(sorted(set(p))[:12]) for where, p in failures.items())
     assert not failures, f"{len(failures)} pages do not fit a 360-px phone as {role}:\n{report}"
+
+
+# The states between pages, at 360 px with the same checks: the error pages (404; 403 where the role
+# is logged in and reaches a page it may not use) and one form re-shown with its message: the page,
+# what is typed (selector -> value; the last field gets Enter), for each role.
+FORM_ERRORS = {
+    "anon": ("/login", {"input[name=username]": "nobody", "input[name=password]": "wrong-password"}),
+    "volunteer": ("/c", {"input[name=code]": "12"}),
+    "leader_a": ("/activities/new", {"input[name=place]": "锦绣江南小区东门"}),  # no title: 请填写活动名称
+    "office": ("/teams/new", {"input[name=leader_phone]": "123"}),
+}
+
+
+@pytest.mark.parametrize("role", ["anon", "volunteer", "leader_a", "office", "volunteer+elder", "leader_a+elder"])
+def test_error_pages_and_form_errors_fit_a_360px_phone(live_server, browser, role):
+    role, _, elder = role.partition("+")
+    world = build_world()
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    if elder:
+        context.add_cookies([{"name": "display", "value": "elder", "url": live_server.url}])
+    folder = SHOTS / ((role + "-elder" if elder else role) + "-states")
+    folder.mkdir(parents=True, exist_ok=True)
+    failures = {}
+
+    def check(name, wanted):
+        problems = page.evaluate(CHECK, 16 if role in ("anon", "volunteer") else 0)
+        page.screenshot(path=str(folder / f"{name}.jpeg"), full_page=True, type="jpeg", quality=70)
+        if not page.locator(wanted).first.is_visible():
+            problems.append(f"no visible {wanted} on {page.url}")
+        if problems:
+            failures[name] = problems
+
+    try:
+        if role != "anon":
+            _login(page, live_server.url, world.users[role].username)
+        assert page.goto(live_server.url + "/no-such-page").status == 404
+        check("404", "main h1")
+        if role in ("volunteer", "leader_a"):
+            assert page.goto(live_server.url + "/teams/new").status == 403
+            check("403", "main h1")
+        path, typed = FORM_ERRORS[role]
+        page.goto(live_server.url + path)
+        for selector, value in typed.items():
+            page.fill(selector, value)
+        page.press(list(typed)[-1], "Enter")
+        page.wait_for_load_state()
+        check("form-error", ".invalid-feedback, main .alert-danger")
+        for selector, value in typed.items():  # what was typed is kept
+            if "password" not in selector:
+                assert page.input_value(selector) == value, f"{selector} lost what was typed"
+    finally:
+        context.close()
+    report = "\n".join(f"{where}:\n    " + "\n    ".join(sorted(set(p))[:12]) for where, p in failures.items())
+    assert not failures, f"{len(failures)} states do not fit a 360-px phone as {role}{' (大字)' if elder else ''}:\n{report}"
+
+
+def test_the_crawl_catches_a_date_or_a_mask_split_over_two_lines(page):
+    """The check itself can fail: a date and a mask in boxes too narrow for them, and a header
+    whose menu button sits on the brand."""
+    page.set_viewport_size(PHONE)
+    page.set_content('<nav class="navbar"><div class="container-fluid"><a href="#" style="display:inline-block;'
+                     'width:200px;height:30px">品牌</a><button style="margin-left:-50px;width:40px;height:30px">'
+                     '菜单</button></div></nav><main><p style="width:3em;font:16px monospace">2026-01-01</p>'
+                     '<p style="width:5em;font:16px monospace;overflow-wrap:anywhere">**************1234</p></main>')
+    problems = page.evaluate(CHECK, 0)
+    assert any('"2026-01-01" splits' in p for p in problems), problems
+    assert any('"**************1234" splits' in p for p in problems), problems
+    assert any("header:" in p and "overlaps" in p for p in problems), problems

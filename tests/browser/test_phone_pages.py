@@ -146,3 +146,76 @@ def test_tables_stay_tables_on_a_desktop(live_server, page, volunteer_world):
     page.goto(live_server.url + "/me")
     assert page.evaluate("getComputedStyle(document.querySelector('#my-records tbody tr')).display") == "table-row"
     assert page.evaluate("getComputedStyle(document.querySelector('#main-actions')).position") == "static"
+
+
+THUMB_BOX = r"""
+(selector) => {
+  const r = document.querySelector(selector).getBoundingClientRect();
+  const e = document.querySelector(selector), s = getComputedStyle(e);
+  return {top: r.top, bottom: r.bottom, height: r.height, width: r.width, position: s.position,
+          where: e.outerHTML.slice(0, 80) + ' ' + document.documentElement.className};
+}
+"""
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+def test_sign_in_and_issue_are_under_the_thumb(live_server, browser, app, volunteer_world, today, elder):
+    """签到 on /c and on the QR's page /c/<token>, and 开具证明, sit in the lower part of a 360x740
+    screen (within thumb reach, however long the header and the card above them) and are 44 px high."""
+    from volunteer.checkin import tokens
+    from volunteer.clock import utcnow
+
+    person, soon = volunteer_world
+    now_activity = f.make_activity(soon.team, "今天的桶边督导：锦绣江南小区东门和西门两个投放点轮换值守",
+                                   service_date=today, start_time="00:00", end_time="23:59",
+                                   place="锦绣江南小区东门", headcount=10)
+    db.session.commit()
+    with app.test_request_context():
+        token = tokens.qr_token(now_activity.id, today, tokens.counter_at(utcnow()))
+    context, page = _phone(browser)
+    if elder:
+        context.add_cookies([{"name": "display", "value": "elder", "url": live_server.url}])
+    try:
+        _login(page, live_server.url, person.phone)
+        for path, selector in (("/c", "main form button[type=submit]"), (f"/c/{token}", "#sign-in"),
+                               (f"/certificates/issue?volunteer_id={person.id}", "main form button[type=submit]")):
+            page.goto(live_server.url + path)
+            box = page.evaluate(THUMB_BOX, selector)
+            assert box["top"] > PHONE["height"] * 0.6, f"{path}: the main action's top is at {box['top']:.0f} px"
+            assert box["bottom"] <= PHONE["height"], f"{path}: the main action is below the screen: {box}"
+            assert box["height"] >= 44, f"{path}: the main action is {box['height']:.0f} px high"
+            assert box["width"] >= PHONE["width"] * 0.8, f"{path}: the main action is {box['width']:.0f} px wide"
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        page.goto(live_server.url + f"/c/{token}")
+        page.click("#sign-in")
+        page.wait_for_load_state()
+        assert "签到成功" in page.inner_text("main")
+    finally:
+        context.close()
+
+
+HEADER = r"""
+() => [...document.querySelectorAll('nav.navbar > .container-fluid > :not(.collapse)')]
+  .filter(e => e.getClientRects().length && getComputedStyle(e).display !== 'none')
+  .map(e => { const r = e.getBoundingClientRect(); return [e.textContent.trim().slice(0, 12), r.top, r.bottom, r.right]; })
+"""
+
+
+@pytest.mark.parametrize("who", ["anon", "volunteer"])
+def test_the_large_text_header_keeps_one_row_on_a_phone(live_server, browser, volunteer_world, who):
+    """With 大字 on, the header at 360 px is still one row: the brand, the switches and the menu
+    button side by side (none pushed under another), and nothing past the screen's edge."""
+    person, _ = volunteer_world
+    context, page = _phone(browser)
+    context.add_cookies([{"name": "display", "value": "elder", "url": live_server.url}])
+    try:
+        if who == "volunteer":
+            _login(page, live_server.url, person.phone)
+        page.goto(live_server.url + ("/me" if who == "volunteer" else "/login"))
+        parts = page.evaluate(HEADER)
+        assert len(parts) >= 2, parts
+        middles = [(top + bottom) / 2 for _name, top, bottom, _right in parts]
+        assert max(middles) - min(middles) < 12, f"the header takes more than one row: {parts}"
+        assert max(right for *_rest, right in parts) <= PHONE["width"], parts
+    finally:
+        context.close()

@@ -88,3 +88,33 @@ document.querySelectorAll("table.table:not(.table-keep)").forEach(function (tabl
     });
   });
 });
+// A date, a time, a masked ID or an hour count is one word: never "2026-01-" on one line and "01"
+// on the next (Chromium breaks after a hyphen, and 大字 makes lines short). Each is wrapped in a
+// .nowrap span here rather than in the Jinja filters, whose output also lands in attributes,
+// plain-text mail and exports. Tested by tests/browser/test_phone_layout.py's crawl.
+(function () {
+  var unit = /\d{4}-\d{2}-\d{2}(?:\s\d{1,2}:\d{2})?|\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}:\d{2}(?:[–-]\d{1,2}:\d{2})?|[0-9A-Za-z]*\*{2,}[0-9A-Za-z]+|\d+(?:\.\d+)?\s?小时/g;
+  var skip = "script, style, textarea, option, title, pre, .nowrap, .text-nowrap";
+  var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  var found = [];
+  for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+    unit.lastIndex = 0;
+    if (unit.test(node.nodeValue) && node.parentElement && !node.parentElement.closest(skip)) {
+      found.push(node);
+    }
+  }
+  found.forEach(function (node) {
+    var text = node.nodeValue, last = 0, parts = document.createDocumentFragment(), match;
+    unit.lastIndex = 0;
+    while ((match = unit.exec(text)) !== null) {
+      parts.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var span = document.createElement("span");
+      span.className = "nowrap";
+      span.textContent = match[0];
+      parts.appendChild(span);
+      last = match.index + match[0].length;
+    }
+    parts.appendChild(document.createTextNode(text.slice(last)));
+    node.parentNode.replaceChild(parts, node);
+  });
+})();
