@@ -15,6 +15,7 @@ from ..permissions import role_required
 from ..extensions import db
 from ..hours.models import ServiceRecord
 from ..hours.services import volunteer_totals
+from ..merits.models import COMMENDATION_LEVELS, TRAINING_KINDS, TRAINING_MODES
 from ..clock import today_local
 from ..views import paginate, save, to_int
 from ..volunteers import lookup
@@ -139,9 +140,10 @@ def translation(cert_id):
     official document): the same frozen snapshot, marked as a translation."""
     cert = _visible_certificate(cert_id)
     s = cert.snapshot
-    with force_locale("en"):  # the closed-list words (ID type) in English, whatever the page's language
+    with force_locale("en"):  # the closed-list words (ID type, training, commendation level) in English
         id_type = gettext(s["volunteer"]["id_type"])
-    return render_template("certificates/translation.html", cert=cert, s=s, id_type=id_type,
+        words = {w: gettext(w) for w in TRAINING_KINDS + TRAINING_MODES + COMMENDATION_LEVELS}
+    return render_template("certificates/translation.html", cert=cert, s=s, id_type=id_type, words=words,
                            verify_url=verify_url(cert.code), intact=services.hash_matches(cert))
 
 

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..extensions import db
 from ..fields import hours_of
+from ..i18n import N_
 
-TRAINING_KINDS = ("通用", "岗位", "专业")
-TRAINING_MODES = ("面授", "远程")
-COMMENDATION_LEVELS = ("国家级", "省部级", "市级", "区级", "街镇级", "其他")
+# Marked for the catalogue: the certificate's English translation shows them in English.
+TRAINING_KINDS = (N_("通用"), N_("岗位"), N_("专业"))
+TRAINING_MODES = (N_("面授"), N_("远程"))
+COMMENDATION_LEVELS = (N_("国家级"), N_("省部级"), N_("市级"), N_("区级"), N_("街镇级"), N_("其他"))
 # 守时, 服务态度, 专业水平: the three scores of an evaluation, 1 (poor) to 5 (excellent).
 SCORES = {"punctuality": "守时", "attitude": "服务态度", "skill": "专业水平"}
 STATUS_LABELS = {"active": "有效", "void": "已作废"}
