@@ -19,6 +19,7 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 import xlsxwriter
@@ -139,16 +140,31 @@ def _cell(ref: str, value: Any, as_text: bool) -> str:
             return f'<c r="{ref}"><v>{number:.16G}</v></c>'
         return _string_cell(ref, str(value), None)
     if isinstance(value, dt.datetime):
-        return f'<c r="{ref}" s="{DATETIME}"><v>{datetime_to_excel_datetime(value.replace(tzinfo=None), False, True):.16G}</v></c>'
+        serial = _serial(value) if value.tzinfo is None else _serial(value.replace(tzinfo=None))
+        return f'<c r="{ref}" s="{DATETIME}"><v>{serial}</v></c>'
     if isinstance(value, dt.date):
-        return f'<c r="{ref}" s="{DATE}"><v>{datetime_to_excel_datetime(value, False, True):.16G}</v></c>'
+        return f'<c r="{ref}" s="{DATE}"><v>{_serial(value)}</v></c>'
     if isinstance(value, dt.time):
         return f'<c r="{ref}" s="{TIME}"><v>{datetime_to_excel_datetime(value.replace(tzinfo=None), False, True):.16G}</v></c>'
     return _string_cell(ref, str(value), None)
 
 
+@lru_cache(maxsize=16384)
+def _serial(value: dt.date) -> str:
+    """A naive date or datetime as Excel's serial number, as XlsxWriter writes it. Cached: an
+    export's dates and an activity's times repeat on many rows (the national pack, issue 17)."""
+    return f"{datetime_to_excel_datetime(value, False, True):.16G}"
+
+
 def _string_cell(ref: str, text: str, style: int | None) -> str:
-    """An inline string: control characters as _xHHHH_, XML escaped, edge spaces preserved."""
+    """An inline string cell; its text, if short, as it was the last time it came (names, titles,
+    ID numbers and codes repeat on many rows)."""
+    s = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{s} t="inlineStr">{_inline_short(text) if len(text) < 200 else _inline(text)}</c>'
+
+
+def _inline(text: str) -> str:
+    """The <is> of a string: control characters as _xHHHH_, XML escaped, edge spaces preserved."""
     if len(text) > 32767:
         text = text[:32767]  # XlsxWriter's limit, as write_string truncates
     if "_x" in text:
@@ -159,8 +175,10 @@ def _string_cell(ref: str, text: str, style: int | None) -> str:
     if _ESCAPES.search(text):
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
-    s = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f"<is><t{space}>{text}</t></is>"
+
+
+_inline_short = lru_cache(maxsize=65536)(_inline)  # short texts only: the cache's memory stays small
 
 
 def _sheet_head(spec: SheetSpec, first: bool) -> bytes:
