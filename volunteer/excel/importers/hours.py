@@ -33,18 +33,17 @@ from ...hours.rules import conflicts_with_recorded, initial_status, locked_month
 from ...clock import utcnow
 from ...periods import month_text
 from ...teams.models import ServiceCategory, Team
-from ...fields import (FieldError, clean_text, minutes_between, normalize_name, normalize_phone, parse_date,
+from ...fields import (FieldError, clean_text, minutes_between, parse_date,
                        parse_hours_to_minutes, parse_time)
 from ..columns import normalize_header
 from ..reader import read_table
 from ...bulk import bulk_write, insert_tuples, paused_gc
 from . import plan
-from .hours_people import find_volunteer, id_candidate as _id_candidate, load_volunteers, members_of
+from .hours_people import find_volunteer, load_volunteers, members_of, read_person
 from .common import ImportReport, check_today, chunks, column_length, hours_text, text_value, too_long
 
 TITLE_LIMIT = column_length(Activity.__table__, "title")
 CATEGORY_LIMIT = column_length(ServiceCategory.__table__, "name")
-MASK_CHARS = ("*", "＊")  # mask_id writes '*'; a hand-typed full-width one means the same
 
 
 @dataclass
@@ -205,17 +204,7 @@ def _clean(report: ImportReport, row, today: date) -> _Row:
             report.error(n, key, exc.message)
             return None
 
-    r.name = attempt("name", normalize_name)
-    id_text = clean_text(raw["id_number"])
-    r.id_masked = id_text is not None and any(c in id_text for c in MASK_CHARS)
-    if id_text is not None and not r.id_masked:
-        r.id_number, r.id_error = _id_candidate(raw["id_number"], today)
-        if r.id_number is None:
-            report.error(n, "id_number", r.id_error)
-    if clean_text(raw["phone"]) is not None:
-        r.phone = attempt("phone", normalize_phone)
-    if clean_text(raw["id_number"]) is None and clean_text(raw["phone"]) is None:
-        report.error(n, "id_number", "证件号码和手机号码至少填写一项，用于找到志愿者")
+    read_person(report, row, today, r)
 
     r.team = text_value(raw["team"])
     if r.team is None:

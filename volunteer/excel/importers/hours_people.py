@@ -17,7 +17,7 @@ from ...extensions import db
 from ...teams.models import TeamMembership
 from ...volunteers.lookup import pick_one
 from ...volunteers.models import Volunteer
-from ...fields import FieldError
+from ...fields import FieldError, clean_text, normalize_name, normalize_phone
 from ...volunteers.validators import DEFAULT_ID_TYPE, normalize_id_number
 from .common import ImportReport, chunks
 
@@ -115,3 +115,31 @@ def id_candidate(value: Any, today: date) -> tuple[str | None, str | None]:
         return normalize_id_number(value, OTHER_ID_TYPE, today=today), resident_error
     except FieldError:
         return None, resident_error
+
+
+MASK_CHARS = ("*", "＊")  # mask_id writes '*'; a hand-typed full-width one means the same
+
+
+def read_person(report: ImportReport, row, today: date, into):
+    """Fill `into` (.name, .id_number, .id_error, .id_masked, .phone) from the row's 姓名,
+    证件号码 and 手机号码 by the field rules, as every import that names people reads them;
+    problems go to the report. Returns `into`."""
+    raw, n = row.values, row.number
+    try:
+        into.name = normalize_name(raw["name"])
+    except FieldError as exc:
+        report.error(n, "name", exc.message)
+    id_text = clean_text(raw["id_number"])
+    into.id_masked = id_text is not None and any(c in id_text for c in MASK_CHARS)
+    if id_text is not None and not into.id_masked:
+        into.id_number, into.id_error = id_candidate(raw["id_number"], today)
+        if into.id_number is None:
+            report.error(n, "id_number", into.id_error)
+    if clean_text(raw["phone"]) is not None:
+        try:
+            into.phone = normalize_phone(raw["phone"])
+        except FieldError as exc:
+            report.error(n, "phone", exc.message)
+    if id_text is None and clean_text(raw["phone"]) is None:
+        report.error(n, "id_number", "证件号码和手机号码至少填写一项，用于找到志愿者")
+    return into

@@ -29,7 +29,7 @@ from ...audit.services import record
 from ...clock import utcnow
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...fields import FieldError, clean_text, normalize_name, normalize_phone, parse_date
+from ...fields import FieldError, clean_text, parse_date
 from ...hours.models import ServiceRecord
 from ...merits import rules
 from ...merits.models import Commendation, Evaluation, Training, TrainingAttendance
@@ -37,10 +37,7 @@ from ...teams.models import Team
 from ...bulk import insert_tuples
 from ..reader import read_table
 from .common import ImportReport, check_today, chunks, require_office, text_value
-from .hours_people import find_volunteer, id_candidate, load_volunteers
-
-MASK_CHARS = ("*", "＊")
-
+from .hours_people import find_volunteer, load_volunteers, read_person
 
 @dataclass
 class _Person:
@@ -55,26 +52,7 @@ class _Person:
 
 
 def _person(report: ImportReport, row, today: date) -> _Person:
-    raw, n = row.values, row.number
-    p = _Person(n)
-    try:
-        p.name = normalize_name(raw["name"])
-    except FieldError as exc:
-        report.error(n, "name", exc.message)
-    id_text = clean_text(raw["id_number"])
-    p.id_masked = id_text is not None and any(c in id_text for c in MASK_CHARS)
-    if id_text is not None and not p.id_masked:
-        p.id_number, p.id_error = id_candidate(raw["id_number"], today)
-        if p.id_number is None:
-            report.error(n, "id_number", p.id_error)
-    if clean_text(raw["phone"]) is not None:
-        try:
-            p.phone = normalize_phone(raw["phone"])
-        except FieldError as exc:
-            report.error(n, "phone", exc.message)
-    if id_text is None and clean_text(raw["phone"]) is None:
-        report.error(n, "id_number", "证件号码和手机号码至少填写一项，用于找到志愿者")
-    return p
+    return read_person(report, row, today, _Person(row.number))
 
 
 def _start(actor, kind: str, what: str, source, file_name, today, remap, include_hidden):
